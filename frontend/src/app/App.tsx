@@ -1,0 +1,50 @@
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import type { ReactNode } from 'react';
+import { useSession } from '../auth/useSession';
+import { homePath } from '../auth/session';
+import { Layout } from './Layout';
+import { Loading } from '../ui/components';
+import { SignInPage } from '../signIn/SignInPage';
+import { SignUpPage } from '../signUp/SignUpPage';
+import { CaseListPage } from '../cases/CaseListPage';
+import { NewCasePage } from '../newCase/NewCasePage';
+import { CasePage } from '../casePage/CasePage';
+import { NotFoundPage } from './NotFoundPage';
+
+/** Renders `children` for a signed-in user, otherwise sends them to sign in and back. */
+function RequireAuth({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session.status === 'loading') return <Loading />;
+  if (session.status === 'anonymous') {
+    const next = encodeURIComponent(location.pathname + location.search);
+    return <Navigate to={`/signin?next=${next}${session.expired ? '&expired=1' : ''}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+function Home() {
+  const session = useSession();
+  if (session.status === 'loading') return <Loading />;
+  if (session.status === 'anonymous') return <Navigate to="/signin" replace />;
+  return <Navigate to={homePath(session.user)} replace />;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Layout>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/signin" element={<SignInPage />} />
+          <Route path="/signup" element={<SignUpPage />} />
+          <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />
+          <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />
+          <Route path="/cases/:caseId/edit" element={<RequireAuth><NewCasePage /></RequireAuth>} />
+          <Route path="/cases/:caseId" element={<RequireAuth><CasePage /></RequireAuth>} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Layout>
+    </BrowserRouter>
+  );
+}
