@@ -1,0 +1,64 @@
+"""Telehealth: consultation and second-opinion platform. `create_app` wires the parts."""
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from telehealth import config, errors, extensions
+from telehealth.features import BLUEPRINTS, NAMESPACES
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, socket namespaces. No I/O here."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.update(config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config.check_production(app.config)
+    if os.environ.get("TELEHEALTH_TRUST_PROXY"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    # `extensions.db` (not `db` here): the package attribute `telehealth.db` is the db module.
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    errors.init_app(app)
+    _import_models()
+    for path in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(path).bp)
+
+    extensions.socketio.init_app(
+        app,
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 256_000),
+    )
+    for path in NAMESPACES:
+        extensions.socketio.on_namespace(importlib.import_module(path).namespace)
+
+    from telehealth import cli, security_headers
+    from telehealth.accounts.auth import reset_request_auth
+
+    app.before_request(reset_request_auth)
+
+    cli.init_app(app)
+    security_headers.init_app(app)
+    return app
+
+
+def _import_models() -> None:
+    """Import every feature's models so metadata (and Alembic) see all tables."""
+    for mod in ("telehealth.accounts.models", "telehealth.cases.models", "telehealth.audit.models"):
+        importlib.import_module(mod)
+    for path in BLUEPRINTS:
+        package = path.rsplit(".", 1)[0]
+        try:
+            importlib.import_module(f"{package}.models")
+        except ModuleNotFoundError as e:
+            if e.name != f"{package}.models":
+                raise

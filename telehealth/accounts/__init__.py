@@ -1,0 +1,1 @@
+"""Accounts: users, organizations, roles, sessions, tokens, invitations."""

@@ -1,0 +1,114 @@
+"""Who is calling: resolve the session cookie or bearer token once per request.
+
+Browser clients authenticate with an HttpOnly session cookie and must send the
+session's CSRF token in the X-CSRF-Token header on every unsafe method;
+scripts use `Authorization: Bearer`, which needs no CSRF token.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from flask import Response, current_app, g, request
+
+from telehealth.accounts.models import AuthSession, User
+from telehealth.db import utcnow
+from telehealth.errors import Forbidden, Unauthorized
+from telehealth.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a session token or bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_is_live(s: AuthSession, now=None) -> bool:  # type: ignore[no-untyped-def]
+    """Not revoked, within its absolute lifetime and, for cookies, not idle too long."""
+    now = now or utcnow()
+    if s.revoked_at is not None or s.expires_at <= now or not s.user.is_active:
+        return False
+    if s.kind == "cookie":
+        idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
+        if s.last_seen_at + idle <= now:
+            return False
+    return True
+
+
+def _resolve() -> None:
+    g.user = None
+    g.auth_session = None
+    g.auth_via = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            g.auth_error = "Authorization header must be 'Bearer <token>'"
+            return
+        via, raw = "bearer", token.strip()
+    else:
+        raw = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"], "")
+        via = "cookie"
+        if not raw:
+            return
+    if len(raw) > 200:
+        g.auth_error = "Malformed credentials"
+        return
+    s = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == token_hash(raw)))
+    if s is None or s.kind != via or not session_is_live(s):
+        g.auth_error = "Session expired or revoked; sign in again"
+        return
+    now = utcnow()
+    if (now - s.last_seen_at).total_seconds() > 60:
+        s.last_seen_at = now  # throttled so reads don't write on every request
+        db.session.commit()
+    g.user, g.auth_session, g.auth_via = s.user, s, via
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request, if any."""
+    if "user" not in g:
+        _resolve()
+    return g.user
+
+
+def require_user() -> User:
+    """The signed-in user, or 401; checks CSRF for cookie-authenticated writes."""
+    user = current_user()
+    if user is None:
+        raise Unauthorized(g.get("auth_error") or "Sign in first", code="unauthenticated")
+    if g.auth_via == "cookie" and request.method not in SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token", "")
+        expected = g.auth_session.csrf_token or ""
+        if not sent or not hmac.compare_digest(sent, expected):
+            raise Forbidden("Missing or wrong CSRF token (send X-CSRF-Token)", code="csrf_failed")
+    return user
+
+
+def set_session_cookie(resp: Response, token: str, max_age: int) -> None:
+    """Attach the session cookie: HttpOnly, SameSite=Lax, Secure behind TLS."""
+    cfg = current_app.config
+    resp.set_cookie(
+        cfg["SESSION_COOKIE_NAME"], token, max_age=max_age, httponly=True, samesite="Lax",
+        secure=bool(cfg["COOKIE_SECURE"] or request.is_secure), path="/",
+    )
+
+
+def clear_session_cookie(resp: Response) -> None:
+    """Remove the session cookie."""
+    resp.delete_cookie(current_app.config["SESSION_COOKIE_NAME"], path="/")
+
+
+def client_ip() -> str:
+    """The caller's address (the proxy fix middleware sets it behind a proxy)."""
+    return request.remote_addr or "unknown"
+
+
+
+
+def reset_request_auth() -> None:
+    """Forget the previous request's caller (an app context may outlive one request, e.g. in tests)."""
+    for key in ("user", "auth_session", "auth_via", "auth_error"):
+        g.pop(key, None)

@@ -1,0 +1,1 @@
+"""Audit: append-only events for every PHI access and every change."""

@@ -1,0 +1,1 @@
+"""Cases: the consult, its lifecycle, participants, messages and timeline."""

@@ -1,0 +1,90 @@
+"""Offers: a coordinator offers a triaged case to a specialist, who accepts or declines.
+
+Automatic routing (ranking candidates, timeouts) builds on these services.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from telehealth import clock
+from telehealth.accounts.models import User
+from telehealth.audit.service import record
+from telehealth.cases.access import get_visible_case
+from telehealth.cases.conversation import add_participant
+from telehealth.cases.models import Case, CaseParticipant, Offer
+from telehealth.cases.service import _check, _move, pending_offer
+from telehealth.cases.signals import case_transitioned
+from telehealth.errors import NotFound, ValidationFailed
+
+OFFER_HOURS = {"stat": 0.5, "urgent": 4, "routine": 24}
+
+
+def make_offer(session: Session, case: Case, specialist: User, offered_by: User | None) -> Offer:
+    """Offer a triaged case to a specialist (caller checks permission and commits)."""
+    if not specialist.has_role("specialist") or not specialist.is_active:
+        raise ValidationFailed("That user is not an active specialist", code="not_a_specialist")
+    now = clock.now()
+    offer = Offer(case_id=case.id, specialist_id=specialist.id, offered_by_id=offered_by.id if offered_by else None,
+                  created_at=now, expires_at=now + timedelta(hours=OFFER_HOURS[case.priority]))
+    session.add(offer)
+    add_participant(session, case, specialist, "specialist", offered_by)
+    from_status = case.status
+    _move(session, case, offered_by or specialist, "offer", note=specialist.name)
+    session.flush()
+    record(session, actor=offered_by, action="offer.created", entity_type="offer", entity_id=offer.id,
+           case_id=case.id, details={"specialist_id": specialist.id, "from": from_status})
+    return offer
+
+
+def offer_case(session: Session, actor: User, case_id: str, specialist_id: str) -> Offer:
+    """A coordinator routes a case by hand to a specialist."""
+    case = get_visible_case(session, actor, case_id)
+    _check(session, case, actor, "offer")
+    specialist = session.get(User, specialist_id)
+    if specialist is None:
+        raise ValidationFailed("No such specialist", code="not_a_specialist")
+    offer = make_offer(session, case, specialist, actor)
+    session.commit()
+    case_transitioned.send(case, action="offer", actor=actor, from_status="triage", note=None)
+    return offer
+
+
+def _drop_participation(session: Session, case: Case, user: User) -> None:
+    for p in list(case.participants):
+        if p.user_id == user.id and p.role == "specialist":
+            case.participants.remove(p)
+            session.delete(p)
+
+
+def respond(session: Session, actor: User, case_id: str, *, accept: bool, reason: str | None = None) -> Case:
+    """The offered specialist accepts (case becomes theirs) or declines (back to triage)."""
+    case = get_visible_case(session, actor, case_id)
+    action = "accept" if accept else "decline"
+    _check(session, case, actor, action)
+    offer = pending_offer(session, case, actor)
+    if offer is None:
+        raise NotFound("No open offer for you on this case", code="offer_not_found")
+    if not accept and not (reason and reason.strip()):
+        raise ValidationFailed("Say why you decline", code="reason_required",
+                               details=[{"field": "reason", "message": "required"}])
+    offer.status = "accepted" if accept else "declined"
+    offer.reason = reason
+    offer.responded_at = clock.now()
+    from_status = _move(session, case, actor, action, note=reason)
+    if not accept:
+        _drop_participation(session, case, actor)
+    record(session, actor=actor, action=f"offer.{offer.status}", entity_type="offer", entity_id=offer.id,
+           case_id=case.id)
+    session.commit()
+    case_transitioned.send(case, action=action, actor=actor, from_status=from_status, note=reason)
+    return case
+
+
+def assigned_specialist(session: Session, case: Case) -> User | None:
+    """The specialist taking part in the case, if any."""
+    p = session.scalar(select(CaseParticipant).where(CaseParticipant.case_id == case.id,
+                                                     CaseParticipant.role == "specialist"))
+    return p.user if p else None

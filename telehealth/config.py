@@ -1,0 +1,84 @@
+"""Configuration from TELEHEALTH_* environment variables, in one place.
+
+Defaults suit the embedded run (SQLite and files under instance/). Production mode
+(TELEHEALTH_ENV=production) refuses to start with a default secret or the demo seed.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"TELEHEALTH_{name}", default)
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete."""
+
+
+def load(instance_path: str) -> dict[str, Any]:
+    """Read the configuration from the environment (TELEHEALTH_ prefix)."""
+    data_dir = _env("DATA_DIR") or instance_path
+    env = _env("ENV", "development")
+    cfg: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL")
+        or f"sqlite:///{os.path.join(data_dir, 'telehealth.db')}",
+        "REDIS_URL": _env("REDIS_URL") or None,
+        "DATA_DIR": data_dir,
+        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # Cookies: Secure when served behind TLS.
+        "SESSION_COOKIE_NAME": "telehealth_session",
+        "COOKIE_SECURE": _bool("COOKIE_SECURE", env == "production"),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _int("SESSION_ABSOLUTE_HOURS", 12),
+        "TOKEN_TTL_SECONDS": _int("TOKEN_TTL_SECONDS", 3600),
+        # Login throttling: per account and per IP, over a sliding window.
+        "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15),
+        "LOGIN_MAX_FAILURES_ACCOUNT": _int("LOGIN_MAX_FAILURES_ACCOUNT", 5),
+        "LOGIN_MAX_FAILURES_IP": _int("LOGIN_MAX_FAILURES_IP", 20),
+        "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        "PASSWORD_MIN_LENGTH": _int("PASSWORD_MIN_LENGTH", 10),
+        "INVITATION_TTL_HOURS": _int("INVITATION_TTL_HOURS", 72),
+        # Request limits; uploads raise their own limit per request.
+        "MAX_CONTENT_LENGTH": _int("MAX_JSON_BYTES", 1_000_000),
+        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 4 * 1024**3),
+        # SLA: hours from submission to due, per priority.
+        "SLA_HOURS": {
+            "stat": _int("SLA_STAT_HOURS", 2),
+            "urgent": _int("SLA_URGENT_HOURS", 24),
+            "routine": _int("SLA_ROUTINE_HOURS", 72),
+        },
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "MAIL_FROM": _env("MAIL_FROM", "telehealth@localhost"),
+        "FRONTEND_DIST": _env("FRONTEND_DIST")
+        or os.path.join(os.path.dirname(os.path.dirname(__file__)), "frontend", "dist"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    return cfg
+
+
+def check_production(cfg: dict[str, Any]) -> None:
+    """Refuse unsafe settings in production mode."""
+    if cfg.get("ENV_NAME") != "production":
+        return
+    secret = cfg.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET or len(secret) < 32:
+        raise ConfigError("TELEHEALTH_SECRET_KEY must be set to a random value of 32+ characters in production")

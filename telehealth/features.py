@@ -1,0 +1,18 @@
+"""The feature registry: blueprints and Socket.IO namespaces wired by create_app().
+
+Each entry is a dotted module path; blueprint modules expose `bp`, namespace modules
+expose `namespace` (a flask_socketio.Namespace instance).
+"""
+
+BLUEPRINTS = [
+    "telehealth.health",
+    "telehealth.openapi",
+    "telehealth.accounts.views",
+    "telehealth.accounts.admin_views",
+    "telehealth.cases.views",
+    "telehealth.audit.views",
+    # The single-page app: every other path (routing prefers the more specific rules).
+    "telehealth.web",
+]
+
+NAMESPACES: list[str] = []
