@@ -1,9 +1,9 @@
 """Browser-test fixtures: the real app on a free port (PostgreSQL + demo seed) and a built frontend.
 
 Environment:
-- ``TELEHEALTH_TEST_DATABASE_URL``: the PostgreSQL database the live server uses (its tables are
-  dropped and re-created once per run, then the demo seed is loaded).
-- ``TELEHEALTH_TEST_REDIS_URL``: optional Redis for Socket.IO's message queue.
+- ``TELEHEALTH_TEST_DATABASE_URL`` / ``TELEHEALTH_TEST_REDIS_URL``: through the ``database_url``
+  and ``redis_url`` fixtures of ``tests/conftest.py``; the live server truncates the tables and
+  loads the demo seed (``telehealth.seed.seed_demo``) once per run.
 - ``TELEHEALTH_E2E_BASE_URL``: run the journeys against an already running server instead.
 - ``CHROMIUM_PATH``: Chromium binary (default ``/usr/bin/chromium``, Debian's ``chromium``).
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -41,7 +40,8 @@ def ensure_frontend_built() -> None:
     if shutil.which("node") is None or shutil.which("npm") is None:
         raise RuntimeError("Browser tests need Node.js 20+ and npm on PATH (see DEVELOPERS.md).")
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH).")
+        raise RuntimeError(f"Browser tests need Chromium at {CHROMIUM}: "
+                           "apt-get install chromium (or set CHROMIUM_PATH).")
     if not (FRONTEND_DIR / "node_modules" / "playwright-core").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND_DIR, check=True)
     index = DIST_DIR / "index.html"
@@ -49,20 +49,6 @@ def ensure_frontend_built() -> None:
     if not index.exists() or index.stat().st_mtime < _newest_mtime(sources):
         subprocess.run(["npm", "run", "build"], cwd=FRONTEND_DIR, check=True)
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def _sqlalchemy_url(url: str) -> str:
-    """Use psycopg 3 for plain ``postgresql://`` URLs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -73,46 +59,46 @@ def frontend_dist() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(frontend_dist: Path) -> Iterator[str]:
-    """Base URL of the real app serving the built frontend, with the demo seed loaded."""
+def live_server(frontend_dist: Path, database_url: str, redis_url: str) -> Iterator[str]:
+    """Base URL of the real app serving the built frontend, with a fresh database and the demo seed."""
     external = os.environ.get("TELEHEALTH_E2E_BASE_URL")
     if external:
         yield external.rstrip("/")
         return
-    database_url = os.environ.get("TELEHEALTH_TEST_DATABASE_URL")
-    if not database_url:
-        raise RuntimeError("Set TELEHEALTH_TEST_DATABASE_URL to a PostgreSQL database for the browser tests.")
 
+    from sqlalchemy import text
     from werkzeug.serving import make_server
 
     from telehealth import create_app
+    from telehealth.db import Base
     from telehealth.extensions import db
     from telehealth.seed import seed_demo
 
     data_dir = tempfile.mkdtemp(prefix="telehealth-e2e-")
     app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url),
-        "REDIS_URL": os.environ.get("TELEHEALTH_TEST_REDIS_URL") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
         "DATA_DIR": data_dir,
         "FRONTEND_DIST": str(frontend_dist),
-        # Journeys sign in many times from one IP; keep throttling out of their way.
+        "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-tests",
+        # Journeys sign in many times from one IP; keep IP throttling out of their way.
         "LOGIN_MAX_FAILURES_IP": 10_000,
     })
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.session.commit()
         seed_demo(db.session)
         db.session.remove()
 
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(timeout=10)
         with app.app_context():
             db.session.remove()

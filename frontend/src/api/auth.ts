@@ -40,3 +40,19 @@ export async function fetchMe(client: ApiClient = api): Promise<SessionInfo | nu
     throw error;
   }
 }
+
+const invitationPath = (token: string) => `/api/auth/invitations/${encodeURIComponent(token)}`;
+
+/** What an invitation offers (who invited, which case, whether the account exists). */
+export function getInvitation(token: string, client: ApiClient = api) {
+  return client.get<import('./types').InvitationInfo>(invitationPath(token));
+}
+
+/** Accepts an invitation; creates the account when `name`/`password` are given and signs in. */
+export function acceptInvitation(
+  token: string,
+  body: { name?: string; password?: string },
+  client: ApiClient = api,
+): Promise<SessionInfo> {
+  return client.post<SessionInfo>(`${invitationPath(token)}/accept`, body);
+}

@@ -133,3 +133,42 @@ export interface Invitation {
 export interface ItemList<T> {
   items: T[];
 }
+
+export interface InvitationInfo {
+  email: string;
+  roles: string[];
+  case_id: string | null;
+  case_title: string | null;
+  invited_by: string | null;
+  expires_at: string;
+  account_exists: boolean;
+}
+
+export interface AdminUser extends User {
+  region?: string | null;
+  language?: string | null;
+  is_active: boolean;
+}
+
+export interface AdminUserInput {
+  email: string;
+  name: string;
+  roles: Role[];
+  organization_id?: string;
+  password?: string;
+}
+
+export interface AuditEvent {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  actor_email: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  case_id: string | null;
+  outcome: string;
+  ip: string | null;
+  user_agent: string | null;
+  details: Record<string, unknown> | null;
+}

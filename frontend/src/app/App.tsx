@@ -10,6 +10,8 @@ import { CaseListPage } from '../cases/CaseListPage';
 import { NewCasePage } from '../newCase/NewCasePage';
 import { CasePage } from '../casePage/CasePage';
 import { NotFoundPage } from './NotFoundPage';
+import { InvitationPage } from '../invitation/InvitationPage';
+import { AdminPage } from '../admin/AdminPage';
 
 /** Renders `children` for a signed-in user, otherwise sends them to sign in and back. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -42,6 +44,8 @@ export function App() {
           <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />
           <Route path="/cases/:caseId/edit" element={<RequireAuth><NewCasePage /></RequireAuth>} />
           <Route path="/cases/:caseId" element={<RequireAuth><CasePage /></RequireAuth>} />
+          <Route path="/invitations/:token" element={<InvitationPage />} />
+          <Route path="/admin/*" element={<RequireAuth><AdminPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Layout>

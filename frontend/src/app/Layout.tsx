@@ -58,6 +58,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   New consult
                 </NavLink>
               )}
+              {hasRole(user, 'admin') && (
+                <NavLink to="/admin" onClick={() => setMenuOpen(false)}>
+                  Administration
+                </NavLink>
+              )}
               <span className="nav-user" title={user.email}>
                 {user.name}
                 <small>{user.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</small>

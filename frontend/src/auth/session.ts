@@ -66,6 +66,11 @@ export class SessionStore {
     return this.signedIn(await authApi.register(registration, this.client));
   }
 
+  /** Accepts an invitation, signing in (and creating the account) as the server answers. */
+  async acceptInvitation(token: string, body: { name?: string; password?: string }): Promise<User> {
+    return this.signedIn(await authApi.acceptInvitation(token, body, this.client));
+  }
+
   async logout(): Promise<void> {
     try {
       await authApi.logout(this.client);

@@ -18,7 +18,9 @@ export function Timeline({ caseId, version }: { caseId: string; version: number 
           <li key={entry.id}>
             <div className="timeline-title">
               {timelineLabel(entry.action)}
-              {entry.to_status && entry.to_status !== entry.from_status && (
+              {entry.to_status &&
+                entry.to_status !== entry.from_status &&
+                statusLabel(entry.to_status) !== timelineLabel(entry.action) && (
                 <span className="muted"> → {statusLabel(entry.to_status)}</span>
               )}
             </div>

@@ -1,0 +1,24 @@
+import { NavLink, Navigate, Route, Routes } from 'react-router-dom';
+import { UsersPanel } from './UsersPanel';
+import { OrganizationsPanel } from './OrganizationsPanel';
+import { AuditPanel } from './AuditPanel';
+
+/** /admin: accounts, organizations and the audit trail. */
+export function AdminPage() {
+  return (
+    <section className="page">
+      <h1>Administration</h1>
+      <nav className="tabs" aria-label="Administration">
+        <NavLink to="/admin/users">Users</NavLink>
+        <NavLink to="/admin/organizations">Organizations</NavLink>
+        <NavLink to="/admin/audit">Audit trail</NavLink>
+      </nav>
+      <Routes>
+        <Route index element={<Navigate to="users" replace />} />
+        <Route path="users" element={<UsersPanel />} />
+        <Route path="organizations" element={<OrganizationsPanel />} />
+        <Route path="audit" element={<AuditPanel />} />
+      </Routes>
+    </section>
+  );
+}
