@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from telehealth import create_app
 from telehealth.accounts.models import Organization, User
+from telehealth.accounts.passwords import use_hasher
 from telehealth.accounts.service import create_user
 from telehealth.cases.models import Case
 from telehealth.cases.service import create_case
@@ -25,6 +27,9 @@ from telehealth.extensions import db
 from tests import pgserver
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Still argon2id, with the cheapest parameters: hashing cost is not what these tests check.
+use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 def _normalise(url: str) -> str:
@@ -219,3 +224,29 @@ def make_case(app: Flask):  # type: ignore[no-untyped-def]
         return case
 
     return make
+
+
+@pytest.fixture
+def migrated_postgres(database_url: str) -> Iterator[Any]:
+    """A fresh PostgreSQL database on the test server, migrated to head by Alembic."""
+    from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
+
+    name = f"telehealth_mig_{os.urandom(4).hex()}"
+    admin_url = make_url(database_url).set(database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url).set(database=name)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False)})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()

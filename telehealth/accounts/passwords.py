@@ -13,6 +13,13 @@ _COMMON = frozenset(FREQUENCY_LISTS["passwords"])
 _DUMMY = _hasher.hash("dummy-password-for-timing")
 
 
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Swap the hasher (the test suite uses argon2's cheapest profile to stay fast)."""
+    global _hasher, _DUMMY
+    _hasher = hasher
+    _DUMMY = hasher.hash("dummy-password-for-timing")
+
+
 def hash_password(password: str) -> str:
     """Hash a password with argon2id."""
     return _hasher.hash(password)
