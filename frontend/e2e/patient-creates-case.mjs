@@ -34,6 +34,10 @@ await journey('patient-creates-case', async ({ open }) => {
   await screenshot(page, 'patient-03-wizard-background');
   await page.getByRole('button', { name: 'Continue' }).click();
 
+  // The images step (the draft now exists on the server); images can also come later.
+  await page.getByRole('heading', { name: /Images/ }).waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+
   await page.getByRole('heading', { name: /Consent and submit/ }).waitFor();
   await page.getByRole('button', { name: 'Submit consult' }).click();
   await page.getByText('Please confirm your consent to continue.').waitFor();

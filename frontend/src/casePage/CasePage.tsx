@@ -9,6 +9,7 @@ import { CaseActions } from './CaseActions';
 import { Timeline } from './Timeline';
 import { Messages } from './Messages';
 import { Participants } from './Participants';
+import { Studies } from './Studies';
 
 export function CasePage() {
   const { caseId = '' } = useParams();
@@ -97,6 +98,7 @@ export function CasePage() {
               )}
             </dl>
           </section>
+          <Studies c={c} />
           <Messages caseId={c.id} />
         </div>
         <aside className="case-side">

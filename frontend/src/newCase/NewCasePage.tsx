@@ -5,6 +5,7 @@ import { ApiError, errorMessage } from '../api/client';
 import { useSession } from '../auth/useSession';
 import { ErrorAlert, Field, Loading } from '../ui/components';
 import { PRIORITY_LABELS } from '../cases/caseStatus';
+import { UploadPanel } from '../upload/UploadPanel';
 import type { Priority } from '../api/types';
 import {
   clearDraft,
@@ -105,6 +106,10 @@ export function NewCasePage() {
     try {
       if (step === 'background') {
         await persist();
+        setStep('images');
+        return;
+      }
+      if (step === 'images') {
         setStep('review');
         return;
       }
@@ -233,6 +238,16 @@ export function NewCasePage() {
           </>
         )}
 
+        {step === 'images' && caseId && (
+          <>
+            <p>
+              Add the images you would like the specialist to see: the files from a CD or USB stick, a ZIP,
+              or single DICOM files. You can also add them later from the case page.
+            </p>
+            <UploadPanel caseId={caseId} />
+          </>
+        )}
+
         {step === 'review' && (
           <>
             <dl className="summary">
@@ -251,7 +266,6 @@ export function NewCasePage() {
               <dt>Specialty</dt>
               <dd>{fields.requested_specialty || 'No preference'}</dd>
             </dl>
-            <p className="muted">Images can be added from the case page once the consult is created.</p>
             <div className={`field checkbox${errors.consent ? ' field-invalid' : ''}`}>
               <label>
                 <input

@@ -26,7 +26,7 @@ export const EMPTY_FIELDS: WizardFields = {
   consent: false,
 };
 
-export type StepId = 'question' | 'background' | 'review';
+export type StepId = 'question' | 'background' | 'images' | 'review';
 
 export interface Step {
   id: StepId;
@@ -36,6 +36,7 @@ export interface Step {
 export const STEPS: Step[] = [
   { id: 'question', title: 'Your question' },
   { id: 'background', title: 'Background' },
+  { id: 'images', title: 'Images' },
   { id: 'review', title: 'Consent and submit' },
 ];
 

@@ -1,0 +1,41 @@
+/** QIDO-RS / WADO-RS calls against a case's DICOMweb base (PS3.18 10.6, 10.4). */
+import { api, type ApiClient } from '../api/client';
+import type { DicomJsonDataset } from './dicomJson';
+
+export const DICOM_JSON = 'application/dicom+json';
+
+export function caseDicomwebBase(caseId: string): string {
+  return `/api/cases/${encodeURIComponent(caseId)}/dicomweb`;
+}
+
+async function getJson(client: ApiClient, url: string, signal?: AbortSignal): Promise<DicomJsonDataset[]> {
+  const answer = await client.request<DicomJsonDataset[] | undefined>('GET', url, {
+    headers: { Accept: DICOM_JSON },
+    signal,
+  });
+  // 204 No Content means "no matches" in QIDO-RS.
+  return answer ?? [];
+}
+
+export function searchStudies(base: string, client: ApiClient = api, signal?: AbortSignal) {
+  return getJson(client, `${base}/studies?includefield=00081030&includefield=00080061`, signal);
+}
+
+export function searchSeries(base: string, studyUid: string, client: ApiClient = api, signal?: AbortSignal) {
+  return getJson(client, `${base}/studies/${studyUid}/series`, signal);
+}
+
+export function seriesMetadata(
+  base: string,
+  studyUid: string,
+  seriesUid: string,
+  client: ApiClient = api,
+  signal?: AbortSignal,
+) {
+  return getJson(client, `${base}/studies/${studyUid}/series/${seriesUid}/metadata`, signal);
+}
+
+/** A rendered thumbnail URL for a series (WADO-RS thumbnail, PS3.18 10.4.1.1.5). */
+export function seriesThumbnailUrl(base: string, studyUid: string, seriesUid: string): string {
+  return `${base}/studies/${studyUid}/series/${seriesUid}/thumbnail`;
+}
