@@ -13,7 +13,7 @@ from typing import Any, Callable
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from telehealth.accounts.auth import current_user, require_user
+from telehealth.accounts.auth import current_user, enforce_scope, require_user
 from telehealth.errors import BadRequest, UnsupportedMediaType, ValidationFailed
 
 
@@ -42,6 +42,8 @@ class RouteSpec:
     tags: list[str] = field(default_factory=list)
     responses: dict[str, Any] = field(default_factory=dict)
     request_body: dict[str, Any] | None = None
+    # OAuth2 scope an integration client needs ("auto": derived from the URL and method).
+    scope: str | None = "auto"
 
 
 # endpoint name ("blueprint.function") -> spec
@@ -121,12 +123,19 @@ def route(
     responses: dict[str, Any] | None = None,
     request_body: dict[str, Any] | None = None,
     tags: list[str] | None = None,
+    scope: str | None = "auto",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare an API view; auth is "user" (signed in, CSRF checked), "optional" or "none"."""
+    """Declare an API view; auth is "user" (signed in, CSRF checked), "optional" or "none".
+
+    `scope` is the OAuth2 scope an integration client's token needs here (e.g. "cases:read");
+    "auto" derives it from the URL and method (telehealth.identity.scopes), None refuses clients.
+    """
 
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def view(**kwargs: Any) -> Any:
+            if auth in ("user", "optional"):
+                enforce_scope(scope)
             if auth == "user":
                 require_user()
             elif auth == "optional":
@@ -141,7 +150,7 @@ def route(
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=list(methods))
         SPECS[f"{bp.name}.{fn.__name__}"] = RouteSpec(
             summary=summary, body=body, query=query, response=response, status=status, auth=auth,
-            tags=tags or [bp.name], responses=responses or {}, request_body=request_body,
+            tags=tags or [bp.name], responses=responses or {}, request_body=request_body, scope=scope,
         )
         return view
 

@@ -11,6 +11,10 @@ BLUEPRINTS = [
     "telehealth.accounts.admin_views",
     "telehealth.cases.views",
     "telehealth.audit.views",
+    "telehealth.identity.views",
+    "telehealth.identity.sso_views",
+    "telehealth.identity.oauth_views",
+    "telehealth.identity.admin_views",
     # The single-page app: every other path (routing prefers the more specific rules).
     "telehealth.web",
 ]

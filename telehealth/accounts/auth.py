@@ -2,7 +2,10 @@
 
 Browser clients authenticate with an HttpOnly session cookie and must send the
 session's CSRF token in the X-CSRF-Token header on every unsafe method;
-scripts use `Authorization: Bearer`, which needs no CSRF token.
+scripts use `Authorization: Bearer`, which needs no CSRF token. A bearer token is either a
+user's own token (full access as that user) or an OAuth2 access token of an integration client
+(telehealth.identity): the client acts as its service account, a referrer of its organization,
+and only within the token's scopes (see `enforce_scope`).
 """
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from datetime import timedelta
 
 from flask import Response, current_app, g, request
 
+from telehealth import clock
 from telehealth.accounts.models import AuthSession, User
-from telehealth.db import utcnow
 from telehealth.errors import Forbidden, Unauthorized
 from telehealth.extensions import db
 
@@ -27,7 +30,7 @@ def token_hash(token: str) -> str:
 
 def session_is_live(s: AuthSession, now=None) -> bool:  # type: ignore[no-untyped-def]
     """Not revoked, within its absolute lifetime and, for cookies, not idle too long."""
-    now = now or utcnow()
+    now = now or clock.now()
     if s.revoked_at is not None or s.expires_at <= now or not s.user.is_active:
         return False
     if s.kind == "cookie":
@@ -41,6 +44,8 @@ def _resolve() -> None:
     g.user = None
     g.auth_session = None
     g.auth_via = None
+    g.auth_scopes = None
+    g.auth_client = None
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -57,10 +62,18 @@ def _resolve() -> None:
         g.auth_error = "Malformed credentials"
         return
     s = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == token_hash(raw)))
+    if s is None and via == "bearer":
+        from telehealth.identity.tokens import resolve_access_token
+
+        found = resolve_access_token(db.session, raw)
+        if found is not None:
+            g.user, g.auth_client, g.auth_scopes = found.user, found.client, frozenset(found.scopes)
+            g.auth_via = "oauth"
+            return
     if s is None or s.kind != via or not session_is_live(s):
         g.auth_error = "Session expired or revoked; sign in again"
         return
-    now = utcnow()
+    now = clock.now()
     if (now - s.last_seen_at).total_seconds() > 60:
         s.last_seen_at = now  # throttled so reads don't write on every request
         db.session.commit()
@@ -74,11 +87,51 @@ def current_user() -> User | None:
     return g.user
 
 
+def current_scopes() -> frozenset[str] | None:
+    """The OAuth2 scopes of this request's client token; None for people (no scope limit)."""
+    current_user()
+    return g.get("auth_scopes")
+
+
+_AUTO = "auto"
+
+
+def enforce_scope(scope: str | None = _AUTO) -> None:
+    """Refuse an integration client's token outside its scopes (people pass unchecked).
+
+    `scope` is what the route declared; by default it is derived from the URL rule and method
+    (telehealth.identity.scopes.derive_scope). None means no client may call the route.
+    """
+    scopes = current_scopes()
+    if scopes is None:
+        return
+    if scope == _AUTO:
+        from telehealth.identity.scopes import derive_scope
+
+        rule = request.url_rule.rule if request.url_rule is not None else request.path
+        scope = derive_scope(rule, request.method)
+    if scope is None:
+        raise Forbidden("This API is not available to integration clients", code="insufficient_scope",
+                        headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
+    if scope not in scopes:
+        raise Forbidden(f"The token lacks the scope {scope}", code="insufficient_scope",
+                        details={"required_scope": scope},
+                        headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'})
+    g.scope_checked = True
+
+
 def require_user() -> User:
-    """The signed-in user, or 401; checks CSRF for cookie-authenticated writes."""
+    """The signed-in user, or 401; checks CSRF for cookie-authenticated writes, client token
+    scopes (when the route did not already) and the MFA enrolment policy."""
     user = current_user()
     if user is None:
         raise Unauthorized(g.get("auth_error") or "Sign in first", code="unauthenticated")
+    if g.get("auth_scopes") is not None and not g.get("scope_checked"):
+        enforce_scope()
+    if g.auth_via in ("cookie", "bearer"):
+        from telehealth.identity.mfa import enforce_enrolment_policy
+
+        enforce_enrolment_policy(user)
     if g.auth_via == "cookie" and request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token", "")
         expected = g.auth_session.csrf_token or ""
@@ -110,5 +163,6 @@ def client_ip() -> str:
 
 def reset_request_auth() -> None:
     """Forget the previous request's caller (an app context may outlive one request, e.g. in tests)."""
-    for key in ("user", "auth_session", "auth_via", "auth_error"):
+    for key in ("user", "auth_session", "auth_via", "auth_error", "auth_scopes", "auth_client", "scope_checked",
+                "mfa_policy_checked"):
         g.pop(key, None)

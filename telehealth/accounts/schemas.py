@@ -61,6 +61,18 @@ class LoginIn(Schema):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=200)
     totp: str | None = Field(default=None, max_length=10)
+    recovery_code: str | None = Field(default=None, max_length=20)
+
+
+class MfaStatusOut(Out):
+    """Two-factor status: enrolled, required by policy, and until when one may still sign in without it."""
+
+    enrolled: bool
+    required: bool
+    enrolment_required: bool
+    grace_until: datetime | None = None
+    blocked: bool = False
+    recovery_codes_left: int = 0
 
 
 class SessionOut(Out):
@@ -68,6 +80,7 @@ class SessionOut(Out):
 
     user: UserOut
     csrf_token: str | None = None
+    mfa: MfaStatusOut | None = None
 
 
 class TokenOut(Out):

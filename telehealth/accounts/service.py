@@ -60,8 +60,10 @@ def _recent_failures(session: Session, **where: str) -> int:
     return session.scalar(q) or 0
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str) -> User:
-    """Check a password, slowing and then locking repeated failures per account and per IP."""
+def authenticate(session: Session, *, email: str, password: str, ip: str, totp: str | None = None,
+                 recovery_code: str | None = None) -> User:
+    """Check a password (and the second factor once enrolled), slowing and then locking repeated
+    failures per account and per IP. A right password without the code raises `mfa_required`."""
     email = email.strip().lower()
     now = clock.now()
     ip_failures = _recent_failures(session, ip=ip)
@@ -80,10 +82,19 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         raise Locked("This account is locked after repeated failed sign-ins; try again later",
                      code="account_locked", headers={"Retry-After": str(wait)})
     ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
+    second_factor_error = None
+    if ok and user is not None:
+        from telehealth.identity.mfa import check_login_factor
+
+        second_factor_error = check_login_factor(session, user, totp=totp, recovery_code=recovery_code)
+        if second_factor_error is not None and second_factor_error.code == "mfa_required":
+            raise second_factor_error  # the first step passed; nothing counts as a failure yet
+        ok = second_factor_error is None
     session.add(LoginAttempt(email=email, ip=ip, success=ok, at=now))
     if not ok:
         failures = _recent_failures(session, email=email)  # includes this attempt (autoflush)
-        details: dict[str, object] = {"reason": "bad_credentials", "failures": failures}
+        reason = "bad_second_factor" if second_factor_error is not None else "bad_credentials"
+        details: dict[str, object] = {"reason": reason, "failures": failures}
         if user is not None and failures >= _cfg("LOGIN_MAX_FAILURES_ACCOUNT"):
             user.locked_until = now + timedelta(minutes=_cfg("LOGIN_LOCK_MINUTES"))
             details["locked_until"] = user.locked_until.isoformat()
@@ -92,6 +103,8 @@ def authenticate(session: Session, *, email: str, password: str, ip: str) -> Use
         record(session, actor=user, actor_email=email, action="auth.login", entity_type="user",
                entity_id=user.id if user else None, outcome="failure", details=details)
         session.commit()
+        if second_factor_error is not None:
+            raise second_factor_error
         raise Unauthorized("Wrong e-mail or password", code="invalid_credentials")
     assert user is not None
     user.locked_until = None
@@ -122,6 +135,19 @@ def end_session(session: Session, auth_session: AuthSession) -> None:
     auth_session.revoked_at = clock.now()
     record(session, actor=auth_session.user, action="auth.logout", entity_type="auth_session", entity_id=auth_session.id)
     session.commit()
+
+
+def revoke_all_sessions(session: Session, user: User, *, reason: str) -> int:
+    """Invalidate every session and token of the user (after a password change or reset); caller commits."""
+    now = clock.now()
+    rows = session.scalars(select(AuthSession).where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)))
+    count = 0
+    for s in rows:
+        s.revoked_at = now
+        count += 1
+    record(session, actor=user, action="auth.sessions_revoked", entity_type="user", entity_id=user.id,
+           details={"reason": reason, "count": count})
+    return count
 
 
 def list_sessions(session: Session, user: User) -> list[AuthSession]:

@@ -7,8 +7,8 @@ from telehealth.accounts import service
 from telehealth.accounts.auth import client_ip, clear_session_cookie, current_user, set_session_cookie
 from telehealth.accounts.models import AuthSession, User
 from telehealth.accounts.schemas import (
-    AcceptInvitationIn, AuthSessionList, AuthSessionOut, InvitationInfo, LoginIn, RegisterIn, SessionOut,
-    TokenOut, UserOut,
+    AcceptInvitationIn, AuthSessionList, AuthSessionOut, InvitationInfo, LoginIn, MfaStatusOut, RegisterIn,
+    SessionOut, TokenOut, UserOut,
 )
 from telehealth.api import route
 from telehealth.errors import Unauthorized
@@ -22,10 +22,18 @@ def user_json(user: User) -> dict:
     return UserOut.model_validate(user).model_dump(mode="json")
 
 
+def mfa_out(user: User) -> MfaStatusOut:
+    """The user's two-factor status (enrolment may be asked for by policy)."""
+    from telehealth.identity.mfa import status
+
+    return MfaStatusOut.model_validate(status(db.session, user))
+
+
 def _signed_in(user: User, status: int) -> Response:
     s, raw = service.start_session(db.session, user, kind="cookie", ip=client_ip(),
                                    user_agent=request.user_agent.string)
-    resp = jsonify(SessionOut(user=UserOut.model_validate(user), csrf_token=s.csrf_token).model_dump(mode="json"))
+    resp = jsonify(SessionOut(user=UserOut.model_validate(user), csrf_token=s.csrf_token, mfa=mfa_out(user))
+                   .model_dump(mode="json"))
     resp.status_code = status
     set_session_cookie(resp, raw, max_age=current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600)
     return resp
@@ -40,16 +48,19 @@ def register(body: RegisterIn) -> Response:
 
 
 @route(bp, "/login", methods=["POST"], body=LoginIn, response=SessionOut, auth="none",
-       summary="Browser sign-in: sets the HttpOnly session cookie and returns the CSRF token")
+       summary="Browser sign-in: sets the HttpOnly session cookie and returns the CSRF token; once MFA is "
+               "enrolled, a right password without `totp` (or `recovery_code`) answers 401 `mfa_required`")
 def login(body: LoginIn) -> Response:
-    user = service.authenticate(db.session, email=body.email, password=body.password, ip=client_ip())
+    user = service.authenticate(db.session, email=body.email, password=body.password, ip=client_ip(),
+                                totp=body.totp, recovery_code=body.recovery_code)
     return _signed_in(user, 200)
 
 
 @route(bp, "/token", methods=["POST"], body=LoginIn, response=TokenOut, auth="none",
        summary="Bearer token for scripts and integrations")
 def token(body: LoginIn) -> TokenOut:
-    user = service.authenticate(db.session, email=body.email, password=body.password, ip=client_ip())
+    user = service.authenticate(db.session, email=body.email, password=body.password, ip=client_ip(),
+                                totp=body.totp, recovery_code=body.recovery_code)
     s, raw = service.start_session(db.session, user, kind="bearer", ip=client_ip(), user_agent=request.user_agent.string)
     return TokenOut(access_token=raw, expires_in=current_app.config["TOKEN_TTL_SECONDS"])
 
@@ -64,7 +75,7 @@ def logout() -> Response:
 
 @route(bp, "/me", summary="The signed-in user and the CSRF token", response=SessionOut)
 def me() -> SessionOut:
-    return SessionOut(user=UserOut.model_validate(g.user), csrf_token=g.auth_session.csrf_token)
+    return SessionOut(user=UserOut.model_validate(g.user), csrf_token=g.auth_session.csrf_token, mfa=mfa_out(g.user))
 
 
 @route(bp, "/sessions", summary="One's own active sessions and tokens", response=AuthSessionList)
