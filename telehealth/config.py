@@ -59,12 +59,24 @@ def load(instance_path: str) -> dict[str, Any]:
         # Request limits; uploads raise their own limit per request.
         "MAX_CONTENT_LENGTH": _int("MAX_JSON_BYTES", 1_000_000),
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 4 * 1024**3),
-        # SLA: hours from submission to due, per priority.
+        # SLA: hours from submission to due, per priority (routine: business hours, 30 = three 10-hour days).
         "SLA_HOURS": {
             "stat": _int("SLA_STAT_HOURS", 2),
             "urgent": _int("SLA_URGENT_HOURS", 24),
-            "routine": _int("SLA_ROUTINE_HOURS", 72),
+            "routine": _int("SLA_ROUTINE_HOURS", 30),
         },
+        # Routine cases count business hours only (days/hours/zone below); stat and urgent count wall time.
+        "SLA_BUSINESS_HOURS": _env("SLA_BUSINESS_HOURS", "08:00-18:00"),
+        "SLA_BUSINESS_DAYS": _env("SLA_BUSINESS_DAYS", "mon-fri"),
+        "SLA_TIMEZONE": _env("SLA_TIMEZONE", "UTC"),
+        # Warn this fraction of the SLA window before the due time.
+        "SLA_WARNING_FRACTION": float(_env("SLA_WARNING_FRACTION") or 0.2),
+        # Routing: offer automatically on submit/decline/timeout; retry a flagged case this often.
+        "ROUTING_AUTO": _bool("ROUTING_AUTO", True),
+        "ROUTING_RETRY_MINUTES": _int("ROUTING_RETRY_MINUTES", 15),
+        # Background timers: in-process thread when no Redis (embedded), else the `worker` process.
+        "EMBEDDED_WORKER": _bool("EMBEDDED_WORKER", not _env("REDIS_URL")),
+        "WORKER_INTERVAL_SECONDS": _int("WORKER_INTERVAL_SECONDS", 5),
         "SMTP_HOST": _env("SMTP_HOST"),
         "SMTP_PORT": _int("SMTP_PORT", 25),
         "MAIL_FROM": _env("MAIL_FROM", "telehealth@localhost"),

@@ -11,6 +11,8 @@ BLUEPRINTS = [
     "telehealth.accounts.admin_views",
     "telehealth.cases.views",
     "telehealth.audit.views",
+    "telehealth.routing.views",
+    "telehealth.notifications.views",
     "telehealth.identity.views",
     "telehealth.identity.sso_views",
     "telehealth.identity.oauth_views",
@@ -19,4 +21,6 @@ BLUEPRINTS = [
     "telehealth.web",
 ]
 
-NAMESPACES: list[str] = []
+NAMESPACES: list[str] = [
+    "telehealth.notifications.events",
+]

@@ -41,6 +41,10 @@ def _coordinator(c: Case, u: User, _o: bool) -> bool:
     return is_coordinator_of(c, u)
 
 
+def _system(c: Case, u: User, _o: bool) -> bool:
+    return False  # taken by the background job only, never offered to a user
+
+
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("edit", ("draft",), None, _owner),
     Transition("submit", ("draft",), "triage", _owner),
@@ -53,6 +57,11 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("provide_info", ("info_requested",), "in_review", _owner),
     Transition("report", ("in_review",), "reported", _specialist),
     Transition("close", ("reported",), "closed", _owner_or_coordinator),
+    # Routing (telehealth/routing): a coordinator takes the case back, the specialist returns it,
+    # or an offer runs out; the case goes back to triage and on to the next candidate.
+    Transition("reassign", ("offered", "accepted", "in_review", "info_requested"), "triage", _coordinator),
+    Transition("hand_back", ("accepted", "in_review"), "triage", _specialist),
+    Transition("expire_offer", ("offered",), "triage", _system),
 )}
 
 

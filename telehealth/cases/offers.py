@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from telehealth import clock
@@ -17,7 +17,7 @@ from telehealth.cases.conversation import add_participant
 from telehealth.cases.models import Case, CaseParticipant, Offer
 from telehealth.cases.service import _check, _move, pending_offer
 from telehealth.cases.signals import case_transitioned
-from telehealth.errors import NotFound, ValidationFailed
+from telehealth.errors import Conflict, Gone, NotFound, ValidationFailed
 
 OFFER_HOURS = {"stat": 0.5, "urgent": 4, "routine": 24}
 
@@ -70,9 +70,14 @@ def respond(session: Session, actor: User, case_id: str, *, accept: bool, reason
     if not accept and not (reason and reason.strip()):
         raise ValidationFailed("Say why you decline", code="reason_required",
                                details=[{"field": "reason", "message": "required"}])
-    offer.status = "accepted" if accept else "declined"
-    offer.reason = reason
-    offer.responded_at = clock.now()
+    if offer.expires_at is not None and offer.expires_at <= clock.now():
+        raise Gone("This offer has expired", code="offer_expired")
+    # Claim the offer only while it is still pending: the background job may be expiring it.
+    claimed = session.execute(update(Offer).where(Offer.id == offer.id, Offer.status == "pending").values(
+        status="accepted" if accept else "declined", reason=reason, responded_at=clock.now()))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("This offer is no longer open", code="offer_closed")
     from_status = _move(session, case, actor, action, note=reason)
     if not accept:
         _drop_participation(session, case, actor)
