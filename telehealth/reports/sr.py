@@ -113,9 +113,14 @@ def derived_uid(*parts: str) -> UID:
 
 def sr_uids(report: Report) -> tuple[UID, UID]:
     """(series, SOP instance) UIDs of the SR: one series per report, one instance per version."""
+    return sr_uids_of(report.report_id, report.version)
+
+
+def sr_uids_of(report_id: str, version: int) -> tuple[UID, UID]:
+    """SR UIDs of a report version known only by id and number (e.g. an amendment's predecessor)."""
     return (
-        derived_uid("telehealth-report-sr-series", report.report_id),
-        derived_uid("telehealth-report-sr", report.report_id, str(report.version)),
+        derived_uid("telehealth-report-sr-series", report_id),
+        derived_uid("telehealth-report-sr", report_id, str(version)),
     )
 
 
