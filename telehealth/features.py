@@ -17,10 +17,12 @@ BLUEPRINTS = [
     "telehealth.identity.sso_views",
     "telehealth.identity.oauth_views",
     "telehealth.identity.admin_views",
+    "telehealth.live.views",
     # The single-page app: every other path (routing prefers the more specific rules).
     "telehealth.web",
 ]
 
 NAMESPACES: list[str] = [
+    "telehealth.live.events",
     "telehealth.notifications.events",
 ]

@@ -1,0 +1,1 @@
+"""Live sessions: synchronized viewing, shared annotations, presence (Socket.IO namespace /live)."""
