@@ -90,9 +90,10 @@ class ReportCreate(Schema):
 
 
 class ReportSign(Schema):
-    """Sign the draft: re-authenticate with the account password."""
+    """Sign the draft: re-authenticate with the password or a TOTP code (or after ``POST /api/auth/reauth``)."""
 
-    password: str = Field(min_length=1, max_length=1000)
+    password: str | None = Field(default=None, min_length=1, max_length=1000)
+    totp: str | None = Field(default=None, pattern=r"^[0-9]{6,8}$")
     base_version: int = Field(ge=1)
 
 

@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from telehealth import clock
 from telehealth.accounts.models import User
-from telehealth.accounts.passwords import verify_password
 from telehealth.audit.service import record
 from telehealth.cases.access import get_visible_case, is_assigned_specialist, is_coordinator_of
 from telehealth.cases.models import Case, CaseEvent
-from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from telehealth.errors import ApiError, Conflict, Forbidden, NotFound, ValidationFailed
 from telehealth.reports import content as rc
 from telehealth.reports.document import Report as Document
 from telehealth.reports.document import ReportInvalid
@@ -157,17 +156,31 @@ def save_draft(session: Session, actor: User, case_id: str, base_version: int, b
     return report
 
 
-def sign(session: Session, actor: User, case_id: str, base_version: int, password: str, *, secret: str,
-         document_of: Any) -> Report:
+def _reauthenticate(session: Session, actor: User, case: Case, report: Report, *, password: str | None,
+                    totp: str | None, auth_session: Any, ip: str) -> None:
+    """Signing needs fresh proof of identity: a password or TOTP code now, or a recent re-authentication."""
+    from telehealth.identity import mfa
+
+    if password or totp:
+        try:
+            mfa.reauthenticate(session, actor, auth_session, password=password, totp=totp, ip=ip)
+        except ApiError:
+            record(session, actor=actor, action="report.signed", entity_type="report", entity_id=report.id,
+                   case_id=case.id, outcome="failure", details={"reason": "reauthentication_failed"})
+            session.commit()
+            raise
+    elif not mfa.recently_reauthenticated(auth_session):
+        raise Forbidden("Confirm your password or an authenticator code to sign",
+                        code="reauthentication_required")
+
+
+def sign(session: Session, actor: User, case_id: str, base_version: int, *, password: str | None,
+         totp: str | None, auth_session: Any, ip: str, secret: str, document_of: Any) -> Report:
     """Make the draft final (or amended): the assigned specialist, re-authenticated, complete content."""
     case, report, version = _editable(session, actor, case_id, base_version, "report.signed")
     if version.is_signed:
         raise Conflict("This version is already signed", code="report_signed")
-    if not verify_password(actor.password_hash, password):
-        record(session, actor=actor, action="report.signed", entity_type="report", entity_id=report.id,
-               case_id=case.id, outcome="failure", details={"reason": "reauthentication_failed"})
-        session.commit()
-        raise Forbidden("Password check failed; signing needs your password", code="reauthentication_failed")
+    _reauthenticate(session, actor, case, report, password=password, totp=totp, auth_session=auth_session, ip=ip)
     missing = rc.missing_fields(version.content, _template_dict(report.template))
     if missing:
         raise ValidationFailed("Fill the required fields before signing", code="report_incomplete",

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g
 
+from telehealth.accounts.auth import client_ip
 from telehealth.api import route
 from telehealth.audit.service import record
 from telehealth.errors import Conflict
@@ -100,7 +101,8 @@ def save_report(case_id: str, body: ReportSave) -> ReportOut:
        summary="Sign the draft (assigned specialist, password re-authentication); final versions never change")
 def sign_report(case_id: str, body: ReportSign) -> ReportOut:
     try:
-        service.sign(db.session, g.user, case_id, body.base_version, body.password,
+        service.sign(db.session, g.user, case_id, body.base_version, password=body.password, totp=body.totp,
+                     auth_session=g.get("auth_session"), ip=client_ip(),
                      secret=current_app.config["SECRET_KEY"], document_of=_document_of)
     except Conflict as e:
         raise _with_current(case_id, e) from None

@@ -133,7 +133,8 @@ def test_sign_needs_password_and_makes_a_final_immutable_report(journey, app) ->
     assert _sign(j, 1).get_json()["error"]["code"] == "report_incomplete"
     j["spec"].put(url, json=_body(j, 1))
     r = _sign(j, 2, password="wrong password")
-    assert r.status_code == 403 and r.get_json()["error"]["code"] == "reauthentication_failed"
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "invalid_credentials"
+    assert j["spec"].get(url).get_json()["status"] == "draft"
     r = _sign(j, 2)
     assert r.status_code == 200, r.get_json()
     final = r.get_json()
@@ -243,3 +244,17 @@ def test_templates_are_admin_data_and_seed_the_draft(journey, make_user, auth) -
     assert draft["required_fields"] == ["impression", "technique"]
     assert set(draft["missing_fields"]) == {"impression", "technique"}
     assert j["spec"].get("/api/report-templates").get_json()["items"][0]["name"] == "Chest CT"
+
+
+def test_signing_without_a_code_needs_a_recent_reauthentication(journey, app) -> None:
+    j = journey
+    url = f"/api/cases/{j['case'].id}/report"
+    _start(j)
+    j["spec"].put(url, json=_body(j, 1))
+    app.config["REAUTH_WINDOW_SECONDS"] = 0  # the sign-in no longer counts as recent
+    r = j["spec"].post(f"{url}/sign", json={"base_version": 2})
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "reauthentication_required"
+    app.config["REAUTH_WINDOW_SECONDS"] = 300
+    assert j["spec"].post("/api/auth/reauth", json={"password": PASSWORD}).status_code == 200
+    r = j["spec"].post(f"{url}/sign", json={"base_version": 2})
+    assert r.status_code == 200 and r.get_json()["status"] == "final"
