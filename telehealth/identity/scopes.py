@@ -1,8 +1,9 @@
 """OAuth2 scopes of integration clients and the scope each API route needs.
 
 A route may declare its scope (`route(..., scope="cases:read")`); otherwise it is derived
-from the URL and method here: DICOMweb paths need `dicomweb:read|write`, report paths
-`reports:read`, other case paths `cases:read|write`. Everything else (accounts, admin,
+from the URL and method here: DICOMweb paths and uploads need `dicomweb:read|write`, report
+paths `reports:read` (writing, signing and amending reports is for people only), other case
+paths `cases:read|write`. Everything else (accounts, admin,
 audit, live sessions, notifications...) needs no scope a client can hold: client tokens
 are refused there.
 """
@@ -24,6 +25,8 @@ def derive_scope(path: str, method: str) -> str | None:
         return "reports:read" if read else None
     if any(s in ("sessions", "share-links") for s in segments):
         return None  # live sessions and capability links are for people, not integrations
+    if "uploads" in segments:
+        return "dicomweb:write" if not read else "dicomweb:read"  # adding images to a case
     return "cases:read" if read else "cases:write"
 
 
