@@ -7,6 +7,12 @@ const backend = process.env.TELEHEALTH_BACKEND_URL ?? 'http://127.0.0.1:5000';
 
 export default defineConfig({
   plugins: [react()],
+  // Cornerstone's DICOM image loader ships web workers and WASM codecs that Vite must not pre-bundle.
+  optimizeDeps: {
+    exclude: ['@cornerstonejs/dicom-image-loader'],
+    include: ['dicom-parser'],
+  },
+  worker: { format: 'es' },
   server: {
     proxy: {
       '/api': backend,
@@ -17,7 +23,9 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     assetsDir: 'assets',
-    sourcemap: true,
+    // Cornerstone makes a multi-megabyte chunk; its source map would triple the build time.
+    sourcemap: false,
+    chunkSizeWarningLimit: 6000,
   },
   test: {
     include: ['src/**/*.test.ts'],

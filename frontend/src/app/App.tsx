@@ -12,6 +12,10 @@ import { CasePage } from '../casePage/CasePage';
 import { NotFoundPage } from './NotFoundPage';
 import { InvitationPage } from '../invitation/InvitationPage';
 import { AdminPage } from '../admin/AdminPage';
+import { lazy, Suspense } from 'react';
+
+// The viewer pulls in Cornerstone3D; load it only when someone opens images.
+const ViewerPage = lazy(() => import('../viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
 
 /** Renders `children` for a signed-in user, otherwise sends them to sign in and back. */
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -43,6 +47,16 @@ export function App() {
           <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />
           <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />
           <Route path="/cases/:caseId/edit" element={<RequireAuth><NewCasePage /></RequireAuth>} />
+          <Route
+            path="/cases/:caseId/viewer"
+            element={
+              <RequireAuth>
+                <Suspense fallback={<Loading label="Opening the viewer…" />}>
+                  <ViewerPage />
+                </Suspense>
+              </RequireAuth>
+            }
+          />
           <Route path="/cases/:caseId" element={<RequireAuth><CasePage /></RequireAuth>} />
           <Route path="/invitations/:token" element={<InvitationPage />} />
           <Route path="/admin/*" element={<RequireAuth><AdminPage /></RequireAuth>} />
