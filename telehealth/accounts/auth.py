@@ -13,7 +13,8 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import Response, current_app, g, request
+from flask import current_app, g, request
+from werkzeug.wrappers import Response
 
 from telehealth import clock
 from telehealth.accounts.models import AuthSession, User

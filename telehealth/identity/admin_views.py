@@ -11,7 +11,13 @@ from telehealth.extensions import db
 from telehealth.identity import clients, mfa, oidc
 from telehealth.identity.models import OAuthClient
 from telehealth.identity.schemas import (
-    MfaResetIn, OAuthClientCreated, OAuthClientIn, OAuthClientList, OAuthClientOut, OidcProviderIn, OidcProviderList,
+    MfaResetIn,
+    OAuthClientCreated,
+    OAuthClientIn,
+    OAuthClientList,
+    OAuthClientOut,
+    OidcProviderIn,
+    OidcProviderList,
     OidcProviderOut,
 )
 

@@ -234,12 +234,10 @@ def recently_reauthenticated(auth_session: AuthSession | None, within_seconds: i
     since = clock.now() - timedelta(seconds=within)
     if auth_session.created_at >= since:
         return True
-    session = object_session(auth_session)
-    if session is None:
-        from telehealth.extensions import db
+    from telehealth.extensions import db
 
-        session = db.session
-    stamp = session.get(ReauthStamp, auth_session.id)
+    owner = object_session(auth_session)
+    stamp = (owner or db.session).get(ReauthStamp, auth_session.id)
     return stamp is not None and stamp.at >= since
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request
+from flask import Blueprint, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response
 
 from telehealth.accounts import service as account_service
 from telehealth.accounts.auth import client_ip, set_session_cookie
@@ -26,6 +27,7 @@ def _wants_json() -> bool:
 
 def _fail(err: ApiError) -> Response:
     """Scripts get the JSON error; a browser goes back to the sign-in page with the reason."""
+    resp: Response
     if _wants_json():
         resp = jsonify(err.to_dict())
         resp.status_code = err.status

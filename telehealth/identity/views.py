@@ -13,8 +13,17 @@ from telehealth.extensions import db
 from telehealth.identity import mfa, oidc, passwords, settings
 from telehealth.identity.cors import add_cors_headers
 from telehealth.identity.schemas import (
-    AcceptedOut, MfaConfirmIn, MfaEnrolOut, PasswordChangeIn, PasswordResetConfirmIn, PasswordResetIn, ReauthIn,
-    ReauthOut, RecoveryCodesOut, SsoProviderList, SsoProviderOut,
+    AcceptedOut,
+    MfaConfirmIn,
+    MfaEnrolOut,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    ReauthIn,
+    ReauthOut,
+    RecoveryCodesOut,
+    SsoProviderList,
+    SsoProviderOut,
 )
 
 bp = Blueprint("identity", __name__, url_prefix="/api/auth")

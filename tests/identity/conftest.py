@@ -54,8 +54,8 @@ def make_provider(app, op, make_org):  # type: ignore[no-untyped-def]
 
     def make(org=None, *, slug: str = "hospital", issuer: str | None = None,  # type: ignore[no-untyped-def]
              client_id: str = OP_CLIENT_ID, role_mapping: dict[str, Any] | None = None):
-        from telehealth.identity.models import OidcProvider
         from telehealth.identity.crypto import encrypt
+        from telehealth.identity.models import OidcProvider
 
         org = org or make_org("referring", "Hospital")
         p = OidcProvider(slug=slug, name="Hospital SSO", organization_id=org.id, issuer=issuer or op.issuer,
