@@ -204,7 +204,7 @@ def run_worker(app: Flask, *, interval: float, stop: threading.Event | None = No
 
 
 _embedded_lock = threading.Lock()
-_embedded: dict[int, threading.Thread] = {}
+_embedded: dict[int, tuple[threading.Thread, threading.Event]] = {}
 
 
 def ensure_embedded_worker(app: Flask) -> None:
@@ -217,8 +217,23 @@ def ensure_embedded_worker(app: Flask) -> None:
     with _embedded_lock:
         if key in _embedded:
             return
+        stop = threading.Event()
         t = threading.Thread(target=run_worker, args=(app,), name="telehealth-timers", daemon=True,
-                             kwargs={"interval": float(app.config["WORKER_INTERVAL_SECONDS"])})
-        _embedded[key] = t
+                             kwargs={"interval": float(app.config["WORKER_INTERVAL_SECONDS"]), "stop": stop})
+        _embedded[key] = (t, stop)
         t.start()
 
+
+def embedded_worker(app: Flask) -> threading.Thread | None:
+    """The app's in-process timer thread, if it was started."""
+    entry = _embedded.get(id(app))
+    return entry[0] if entry else None
+
+
+def stop_embedded_worker(app: Flask, timeout: float = 10.0) -> None:
+    """Stop the app's in-process timer thread (tests, orderly shutdown)."""
+    with _embedded_lock:
+        entry = _embedded.pop(id(app), None)
+    if entry is not None:
+        entry[1].set()
+        entry[0].join(timeout)
