@@ -12,7 +12,7 @@ from telehealth.audit.service import record
 from telehealth.cases.models import Case
 from telehealth.errors import Conflict, NotFound
 from telehealth.live.models import LivePresence, LiveSession
-from telehealth.live.service import STALE_AFTER, add_event, load_for_participant, next_seq, participant_out
+from telehealth.live.service import add_event, load_for_participant, next_seq, participant_out, stale_after
 
 
 def check_join(session: Session, user: User, live_id: str) -> tuple[LiveSession, Case]:
@@ -41,7 +41,7 @@ def join(session: Session, user: User, live_id: str, *, connection_id: str, node
     session.refresh(live)
     for ghost in session.scalars(select(LivePresence).where(LivePresence.session_id == live.id,
                                                             LivePresence.left_at.is_(None),
-                                                            LivePresence.seen_at <= now - STALE_AFTER)):
+                                                            LivePresence.seen_at <= now - stale_after())):
         ghost.left_at = ghost.seen_at
         out.append(add_event(session, live.id, seq, "presence",
                              {"action": "leave", "reason": "lost", **participant_out(ghost, case)}, ghost.user))
@@ -100,7 +100,7 @@ def is_present(session: Session, live_id: str, *, connection_id: str | None = No
                user_id: str | None = None) -> bool:
     """Whether a connection (or any connection of a user) is in the session now."""
     q = select(LivePresence.id).where(LivePresence.session_id == live_id, LivePresence.left_at.is_(None),
-                                      LivePresence.seen_at > clock.now() - STALE_AFTER)
+                                      LivePresence.seen_at > clock.now() - stale_after())
     if connection_id is not None:
         q = q.where(LivePresence.connection_id == connection_id)
     if user_id is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
@@ -27,12 +28,19 @@ from telehealth.live.signals import session_ended, session_scheduled
 # Case statuses in which a specialist may open a session, and in which none may be used.
 CREATE_STATUSES = ("offered", "accepted", "in_review", "info_requested", "reported")
 CLOSED_CASE = ("cancelled", "closed")
-# A presence whose process has not refreshed it for this long is a ghost (that process died).
-STALE_AFTER = timedelta(seconds=45)
+# A presence whose process has not refreshed it for this long is a ghost (that process died);
+# app.config["LIVE_PRESENCE_STALE_SECONDS"] overrides it (server processes refresh every 15 s).
+STALE_SECONDS = 45.0
 # A resync further behind than this gets a snapshot instead of the events.
 MAX_REPLAY = 500
 
 _SESSIONS = cast(Table, LiveSession.__table__)
+
+
+def stale_after() -> timedelta:
+    """How long a stay lives without a refresh from its server process."""
+    seconds = current_app.config.get("LIVE_PRESENCE_STALE_SECONDS", STALE_SECONDS) if has_app_context() else None
+    return timedelta(seconds=float(seconds or STALE_SECONDS))
 
 
 def person(user: User | None) -> dict[str, str] | None:
@@ -166,7 +174,7 @@ def summary(session: Session, live: LiveSession) -> dict[str, Any]:
                             .order_by(LivePresence.joined_at)).all()
     people: dict[str, dict[str, Any]] = {}
     for s in stays:
-        fresh = s.left_at is None and s.seen_at > now - STALE_AFTER
+        fresh = s.left_at is None and s.seen_at > now - stale_after()
         end = s.left_at or (now if fresh else s.seen_at)
         p = people.setdefault(s.user_id, {"user": person(s.user), "first_joined_at": s.joined_at,
                                           "last_left_at": None, "present": False, "seconds": 0})
@@ -184,7 +192,7 @@ def summary(session: Session, live: LiveSession) -> dict[str, Any]:
 
 def present(session: Session, live_id: str) -> list[LivePresence]:
     """The connections in the session now (ghosts of dead processes left out)."""
-    cutoff = clock.now() - STALE_AFTER
+    cutoff = clock.now() - stale_after()
     return list(session.scalars(
         select(LivePresence).where(LivePresence.session_id == live_id, LivePresence.left_at.is_(None),
                                    LivePresence.seen_at > cutoff).order_by(LivePresence.joined_at)))

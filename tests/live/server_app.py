@@ -1,0 +1,12 @@
+"""The WSGI app of the server processes that the scale-out tests start (gunicorn tests.live.server_app:app).
+
+Like telehealth.wsgi, with fast presence timings so that the tests see a dead process's ghosts go.
+"""
+import os
+
+from telehealth import create_app
+
+app = create_app({
+    "LIVE_HEARTBEAT_SECONDS": float(os.environ.get("LIVE_TEST_HEARTBEAT_SECONDS", "1")),
+    "LIVE_PRESENCE_STALE_SECONDS": float(os.environ.get("LIVE_TEST_STALE_SECONDS", "3")),
+})
