@@ -17,6 +17,8 @@ BLUEPRINTS = [
     "telehealth.identity.sso_views",
     "telehealth.identity.oauth_views",
     "telehealth.identity.admin_views",
+    "telehealth.reports.views",
+    "telehealth.dicom.views",
     "telehealth.live.views",
     # The single-page app: every other path (routing prefers the more specific rules).
     "telehealth.web",

@@ -160,12 +160,18 @@ def _find_dicomdir(root: Path) -> Path | None:
 def _dicomdir_files(dicomdir: Path) -> list[Path] | None:
     """Files referenced by a DICOMDIR, all inside its folder; None when it cannot be read."""
     base = dicomdir.parent.resolve()
+    fs = None
     try:
         with collect_pydicom_warnings():
             fs = FileSet(str(dicomdir))
             paths = [Path(inst.path) for inst in fs]
     except Exception:  # an unreadable DICOMDIR: fall back to taking every file
         return None
+    finally:
+        # FileSet keeps a staging TemporaryDirectory for writing; we only read, so remove it now.
+        stage = getattr(fs, "_stage", {}).get("t") if fs is not None else None
+        if stage is not None:
+            stage.cleanup()
     found = []
     for p in paths:
         resolved = p.resolve()

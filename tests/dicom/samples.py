@@ -77,3 +77,20 @@ def reference_frames(name: str):
         arr = ds.pixel_array
     frames = int(ds.get("NumberOfFrames") or 1)
     return arr if frames > 1 else arr[None]
+
+
+def uid_buckets(names: list[str]) -> list[list[str]]:
+    """Split files so no bucket holds two different files with one SOP Instance UID (several test files do)."""
+    buckets: list[tuple[set[str], list[str]]] = []
+    for name in names:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            uid = str(pydicom.dcmread(path(name), stop_before_pixels=True).SOPInstanceUID)
+        for uids, members in buckets:
+            if uid not in uids:
+                uids.add(uid)
+                members.append(name)
+                break
+        else:
+            buckets.append(({uid}, [name]))
+    return [members for _, members in buckets]

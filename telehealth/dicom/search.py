@@ -1,0 +1,217 @@
+"""QIDO-RS searches over a case's index (PS3.18 10.6) and lookups for WADO-RS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from .dicomjson import Match, attribute_tag, keyword_vr, parse_match
+from .models import DicomInstance, DicomSeries, DicomStudy
+
+STUDY_COLUMNS = {
+    "StudyInstanceUID": DicomStudy.study_instance_uid, "PatientID": DicomStudy.patient_id,
+    "PatientName": DicomStudy.patient_name, "PatientBirthDate": DicomStudy.patient_birth_date,
+    "PatientSex": DicomStudy.patient_sex, "StudyDate": DicomStudy.study_date, "StudyTime": DicomStudy.study_time,
+    "AccessionNumber": DicomStudy.accession_number, "StudyDescription": DicomStudy.study_description,
+    "ReferringPhysicianName": DicomStudy.referring_physician_name, "StudyID": DicomStudy.study_id,
+}
+SERIES_COLUMNS = {
+    "SeriesInstanceUID": DicomSeries.series_instance_uid, "Modality": DicomSeries.modality,
+    "SeriesNumber": DicomSeries.series_number, "SeriesDescription": DicomSeries.series_description,
+    "BodyPartExamined": DicomSeries.body_part_examined,
+}
+INSTANCE_COLUMNS = {
+    "SOPInstanceUID": DicomInstance.sop_instance_uid, "SOPClassUID": DicomInstance.sop_class_uid,
+    "InstanceNumber": DicomInstance.instance_number, "NumberOfFrames": DicomInstance.number_of_frames,
+    "Rows": DicomInstance.rows, "Columns": DicomInstance.columns,
+}
+CONTROL = {"limit", "offset", "includefield", "fuzzymatching", "passcode"}
+MAX_LIMIT = 1000
+
+
+class QueryError(ValueError):
+    """A QIDO query parameter is invalid (400, PS3.18 8.3.4)."""
+
+
+@dataclass
+class Query:
+    """Parsed QIDO parameters: matches by keyword plus paging."""
+
+    matches: dict[str, Match]
+    limit: int
+    offset: int
+    fuzzy: bool
+    ignored: list[str]
+
+
+def parse_query(args: dict[str, list[str]], level: str) -> Query:
+    """Read matching keys (keyword or tag), limit/offset and fuzzymatching; unknown attributes are ignored."""
+    columns = _columns(level)
+    matches: dict[str, Match] = {}
+    ignored: list[str] = []
+    for key, values in args.items():
+        if key in CONTROL:
+            continue
+        tag = attribute_tag(key)
+        if tag is None:
+            raise QueryError(f"Unknown query attribute {key!r}")
+        from pydicom.datadict import keyword_for_tag
+
+        keyword = keyword_for_tag(tag)
+        if keyword not in columns and keyword != "ModalitiesInStudy":
+            ignored.append(keyword or key)
+            continue
+        value = values[-1]
+        if value == "":
+            continue  # empty value: return the attribute, no matching (PS3.4 C.2.2.2.3)
+        try:
+            matches[keyword] = parse_match(keyword_vr(tag), value)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
+    limit = _int(args, "limit", 100)
+    offset = _int(args, "offset", 0)
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset must be non-negative")
+    fuzzy = (args.get("fuzzymatching") or ["false"])[-1].lower() == "true"
+    return Query(matches, min(limit or MAX_LIMIT, MAX_LIMIT), offset, fuzzy, ignored)
+
+
+def _int(args: dict[str, list[str]], key: str, default: int) -> int:
+    raw = (args.get(key) or [None])[-1]
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise QueryError(f"{key} must be an integer") from exc
+
+
+def _columns(level: str) -> dict[str, Any]:
+    cols = dict(STUDY_COLUMNS)
+    if level in ("series", "instances"):
+        cols.update(SERIES_COLUMNS)
+    if level == "instances":
+        cols.update(INSTANCE_COLUMNS)
+    return cols
+
+
+def _apply(stmt: Select[Any], columns: dict[str, Any], query: Query) -> Select[Any]:
+    for keyword, match in query.matches.items():
+        if keyword == "ModalitiesInStudy":
+            sub = select(DicomSeries.study_id)
+            if match.kind == "wildcard":
+                from .dicomjson import like_pattern
+
+                sub = sub.where(DicomSeries.modality.like(like_pattern(match.value), escape="\\"))
+            else:
+                sub = sub.where(DicomSeries.modality.in_(match.value if match.kind == "uids" else [match.value]))
+            stmt = stmt.where(DicomStudy.id.in_(sub))
+            continue
+        stmt = stmt.where(_condition(columns[keyword], keyword, match, query.fuzzy))
+    return stmt
+
+
+def _condition(column: Any, keyword: str, match: Match, fuzzy: bool) -> Any:
+    from .dicomjson import like_pattern
+
+    person = keyword.endswith("Name")
+    if match.kind == "uids":
+        return column.in_(match.value)
+    if match.kind == "range":
+        low, high = match.value
+        cond = column != ""
+        if low:
+            cond = cond & (column >= low)
+        if high:
+            cond = cond & (func.substr(column, 1, len(high)) <= high)
+        return cond
+    if match.kind == "wildcard" or (person and fuzzy):
+        pattern = like_pattern(match.value if match.kind == "wildcard" else match.value + "*")
+        return column.ilike(pattern, escape="\\") if person else column.like(pattern, escape="\\")
+    if column.type.python_type is int:
+        try:
+            return column == int(match.value)
+        except ValueError as exc:
+            raise QueryError(f"{keyword} must be an integer") from exc
+    return func.upper(column) == match.value.upper() if person else column == match.value
+
+
+def search_studies(session: Session, case_id: str, query: Query) -> list[DicomStudy]:
+    """Studies of the case matching the query, newest study date first."""
+    stmt = _apply(select(DicomStudy).where(DicomStudy.case_id == case_id), STUDY_COLUMNS, query)
+    stmt = stmt.order_by(DicomStudy.study_date.desc(), DicomStudy.created_at, DicomStudy.id)
+    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+
+
+def search_series(session: Session, case_id: str, query: Query, study_uid: str | None = None) -> list[DicomSeries]:
+    """Series of the case (optionally of one study) matching the query."""
+    stmt = select(DicomSeries).join(DicomStudy, DicomSeries.study_id == DicomStudy.id).where(
+        DicomSeries.case_id == case_id)
+    if study_uid:
+        stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
+    stmt = _apply(stmt, _columns("series"), query)
+    stmt = stmt.order_by(DicomSeries.series_number, DicomSeries.created_at, DicomSeries.id)
+    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+
+
+def search_instances(session: Session, case_id: str, query: Query, study_uid: str | None = None,
+                     series_uid: str | None = None) -> list[DicomInstance]:
+    """Instances of the case (optionally of one study/series) matching the query."""
+    stmt = (select(DicomInstance).join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
+            .join(DicomStudy, DicomInstance.study_id == DicomStudy.id).where(DicomInstance.case_id == case_id))
+    if study_uid:
+        stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
+    if series_uid:
+        stmt = stmt.where(DicomSeries.series_instance_uid == series_uid)
+    stmt = _apply(stmt, _columns("instances"), query)
+    stmt = stmt.order_by(DicomInstance.instance_number, DicomInstance.created_at, DicomInstance.id)
+    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+
+
+def study_counts(session: Session, study_ids: list[str]) -> dict[str, tuple[int, int, list[str]]]:
+    """Per study: number of series, number of instances, modalities (PS3.18 table 10.6.3-3)."""
+    if not study_ids:
+        return {}
+    series_rows = session.execute(
+        select(DicomSeries.study_id, func.count(DicomSeries.id)).where(DicomSeries.study_id.in_(study_ids))
+        .group_by(DicomSeries.study_id)).all()
+    inst_rows = session.execute(
+        select(DicomInstance.study_id, func.count(DicomInstance.id)).where(DicomInstance.study_id.in_(study_ids))
+        .group_by(DicomInstance.study_id)).all()
+    mod_rows = session.execute(
+        select(DicomSeries.study_id, DicomSeries.modality).where(DicomSeries.study_id.in_(study_ids))
+        .distinct()).all()
+    series = dict(series_rows)
+    insts = dict(inst_rows)
+    mods: dict[str, list[str]] = {}
+    for sid, modality in mod_rows:
+        if modality:
+            mods.setdefault(sid, []).append(modality)
+    return {sid: (series.get(sid, 0), insts.get(sid, 0), sorted(mods.get(sid, []))) for sid in study_ids}
+
+
+def series_counts(session: Session, series_ids: list[str]) -> dict[str, int]:
+    """Per series: number of instances."""
+    if not series_ids:
+        return {}
+    rows = session.execute(
+        select(DicomInstance.series_id, func.count(DicomInstance.id)).where(DicomInstance.series_id.in_(series_ids))
+        .group_by(DicomInstance.series_id)).all()
+    return dict(rows)
+
+
+def find_instances(session: Session, case_id: str, study_uid: str, series_uid: str | None = None,
+                   sop_uid: str | None = None) -> list[DicomInstance]:
+    """Instances addressed by a WADO-RS path, ordered for retrieval."""
+    stmt = (select(DicomInstance).join(DicomStudy, DicomInstance.study_id == DicomStudy.id)
+            .join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
+            .where(DicomInstance.case_id == case_id, DicomStudy.study_instance_uid == study_uid))
+    if series_uid:
+        stmt = stmt.where(DicomSeries.series_instance_uid == series_uid)
+    if sop_uid:
+        stmt = stmt.where(DicomInstance.sop_instance_uid == sop_uid)
+    stmt = stmt.order_by(DicomSeries.series_number, DicomInstance.instance_number, DicomInstance.id)
+    return list(session.scalars(stmt))

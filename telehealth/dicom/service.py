@@ -1,0 +1,284 @@
+"""Ingest: validate, de-identify when the case is anonymous, store the blob and index the instance atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pydicom
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from telehealth.accounts.models import User
+from telehealth.audit.service import record
+from telehealth.cases.models import Case
+from telehealth.db import utcnow
+
+from .deid import UidMap, deidentify
+from .expand import UploadItem
+from .models import DicomInstance, DicomPatient, DicomSeries, DicomStudy, DicomUidMapping, DicomUpload
+from .parse import InvalidInstance, ParsedInstance, collect_pydicom_warnings, parse_instance
+from .storage import BlobStore, sha256_file
+
+
+@dataclass
+class InstanceResult:
+    """The outcome for one file: stored, duplicate, rejected or conflict (with a reason)."""
+
+    name: str
+    status: str
+    reason: str | None = None
+    message: str | None = None
+    sop_class_uid: str | None = None
+    sop_instance_uid: str | None = None
+    study_instance_uid: str | None = None
+    series_instance_uid: str | None = None
+    burned_in_annotation: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, without empty fields."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, [])}
+
+
+def identity_key(patient_id: str, name: str, birth_date: str) -> str:
+    """A stable key of a patient identity as the images state it."""
+    return hashlib.sha256(f"{patient_id}|{name.upper()}|{birth_date}".encode()).hexdigest()
+
+
+def load_uid_map(session: Session, case_id: str) -> UidMap:
+    """The case's de-identification UID map."""
+    rows = session.execute(
+        select(DicomUidMapping.original_uid, DicomUidMapping.replacement_uid).where(DicomUidMapping.case_id == case_id)
+    ).all()
+    return UidMap({o: r for o, r in rows})
+
+
+def start_upload(session: Session, case: Case, user: User | None, source: str = "upload") -> DicomUpload:
+    """Create and commit the upload record that results are attached to."""
+    upload = DicomUpload(case_id=case.id, user_id=user.id if user else None, source=source)
+    session.add(upload)
+    session.commit()
+    return upload
+
+
+def ingest_items(
+    session: Session, store: BlobStore, case: Case, user: User | None, items: Iterable[UploadItem],
+    upload: DicomUpload,
+) -> list[InstanceResult]:
+    """Ingest each file on its own (one failure never undoes another); returns results in order."""
+    results = []
+    for item in items:
+        result = ingest_file(session, store, case, item.path, name=item.name, upload_id=upload.id)
+        results.append(result)
+    return results
+
+
+def finish_upload(session: Session, upload: DicomUpload, results: list[InstanceResult], user: User | None,
+                  error: str | None = None) -> DicomUpload:
+    """Record counts and results, audit the upload, commit."""
+    upload.results = [r.to_dict() for r in results]
+    upload.stored = sum(r.status == "stored" for r in results)
+    upload.duplicate = sum(r.status == "duplicate" for r in results)
+    upload.rejected = sum(r.status in ("rejected", "conflict") for r in results)
+    upload.status = "failed" if error else "done"
+    upload.error = error
+    upload.finished_at = utcnow()
+    record(session, actor=user, action="dicom.uploaded", entity_type="dicom_upload", entity_id=upload.id,
+           case_id=upload.case_id, outcome="failure" if error else "success",
+           details={"stored": upload.stored, "duplicate": upload.duplicate, "rejected": upload.rejected,
+                    "source": upload.source, "error": error})
+    session.commit()
+    return upload
+
+
+def ingest_file(
+    session: Session, store: BlobStore, case: Case, path: str, *, name: str, upload_id: str | None = None,
+    expected_study_uid: str | None = None,
+) -> InstanceResult:
+    """Validate and store one file; all-or-nothing, idempotent on SOP Instance UID + content hash."""
+    try:
+        parsed = parse_instance(path)
+    except InvalidInstance as exc:
+        return InstanceResult(name, "rejected", exc.code, exc.message)
+    if expected_study_uid and parsed.study_instance_uid != expected_study_uid:
+        return InstanceResult(name, "rejected", "study_mismatch",
+                              "The instance belongs to another study than the one addressed",
+                              sop_class_uid=parsed.sop_class_uid, sop_instance_uid=parsed.sop_instance_uid)
+    burned = parsed.burned_in_annotation
+    source = path
+    deid_path = None
+    mapping: UidMap | None = None
+    if case.anonymous:
+        try:
+            deid_path, mapping, burned = _deidentify_copy(session, case, path)
+            parsed = parse_instance(deid_path)
+        except InvalidInstance as exc:
+            return InstanceResult(name, "rejected", exc.code, f"After de-identification: {exc.message}")
+        source = deid_path
+    try:
+        return _store(session, store, case, parsed, source, name, upload_id, burned, mapping)
+    finally:
+        if deid_path and os.path.exists(deid_path):
+            os.unlink(deid_path)
+
+
+def _deidentify_copy(session: Session, case: Case, path: str) -> tuple[str, UidMap, str]:
+    """Write a de-identified copy next to `path` (PS3.15 E.1); the new UID pairs are added to the session."""
+    mapping = load_uid_map(session, case.id)
+    with collect_pydicom_warnings():
+        ds = pydicom.dcmread(path)
+        result = deidentify(ds, mapping, patient_name=f"ANONYMOUS^{case.id[:8].upper()}",
+                            patient_id=f"ANON-{case.id[:8].upper()}")
+        out = path + ".deid"
+        ds.save_as(out, enforce_file_format=True)
+    return out, mapping, result.burned_in_annotation
+
+
+def _existing(session: Session, case_id: str, sop_uid: str) -> DicomInstance | None:
+    return session.scalar(
+        select(DicomInstance).where(DicomInstance.case_id == case_id, DicomInstance.sop_instance_uid == sop_uid)
+    )
+
+
+def _same_uid_result(existing: DicomInstance, digest: str, base: InstanceResult) -> InstanceResult:
+    if existing.blob_sha256 == digest:
+        base.status = "duplicate"
+        base.message = "This instance is already stored"
+    else:
+        base.status, base.reason = "conflict", "uid_conflict"
+        base.message = "A different object is already stored under this SOP Instance UID"
+    return base
+
+
+def _store(
+    session: Session, store: BlobStore, case: Case, parsed: ParsedInstance, path: str, name: str,
+    upload_id: str | None, burned: str, mapping: UidMap | None,
+) -> InstanceResult:
+    """Blob first (idempotent, content-addressed), then the index rows in one transaction."""
+    base = InstanceResult(
+        name, "stored", sop_class_uid=parsed.sop_class_uid, sop_instance_uid=parsed.sop_instance_uid,
+        study_instance_uid=parsed.study_instance_uid, series_instance_uid=parsed.series_instance_uid,
+        burned_in_annotation=burned or None, warnings=list(parsed.warnings[:5]),
+    )
+    digest = sha256_file(path)
+    existing = _existing(session, case.id, parsed.sop_instance_uid)
+    if existing is not None:
+        return _same_uid_result(existing, digest, base)
+    blob = store.put_file(path)
+    try:
+        if mapping is not None:
+            for original, replacement in mapping.added.items():
+                session.add(DicomUidMapping(case_id=case.id, original_uid=original, replacement_uid=replacement))
+        study = _study(session, case, parsed)
+        series = _series(session, case, study, parsed)
+        if series.study_id != study.id:
+            session.rollback()
+            _drop_unreferenced(session, store, blob.sha256, blob.created)
+            base.status, base.reason = "rejected", "series_in_other_study"
+            base.message = "This Series Instance UID already belongs to another study of the case"
+            return base
+        session.add(DicomInstance(
+            case_id=case.id, study_id=study.id, series_id=series.id, upload_id=upload_id,
+            sop_instance_uid=parsed.sop_instance_uid, sop_class_uid=parsed.sop_class_uid,
+            transfer_syntax_uid=parsed.transfer_syntax_uid, instance_number=parsed.instance_number,
+            number_of_frames=parsed.number_of_frames, rows=parsed.rows, columns=parsed.columns,
+            bits_allocated=parsed.bits_allocated, photometric_interpretation=parsed.photometric_interpretation,
+            blob_sha256=blob.sha256, size=blob.size, burned_in_annotation=burned or "",
+            deidentified=mapping is not None,
+        ))
+        session.commit()
+    except IntegrityError:
+        # A concurrent upload stored the same UID first: report it like any duplicate.
+        session.rollback()
+        existing = _existing(session, case.id, parsed.sop_instance_uid)
+        if existing is None:
+            raise
+        return _same_uid_result(existing, digest, base)
+    except BaseException:
+        session.rollback()
+        _drop_unreferenced(session, store, blob.sha256, blob.created)
+        raise
+    return base
+
+
+def _drop_unreferenced(session: Session, store: BlobStore, digest: str, created: bool) -> None:
+    """Remove a blob this call created when no instance points at it (leave nothing behind)."""
+    if created and not session.scalar(select(func.count()).where(DicomInstance.blob_sha256 == digest)):
+        store.delete(digest)
+
+
+def _patient(session: Session, case: Case, p: ParsedInstance) -> DicomPatient:
+    key = identity_key(p.patient_id, p.patient_name, p.patient_birth_date)
+    row = session.scalar(select(DicomPatient).where(DicomPatient.case_id == case.id,
+                                                    DicomPatient.identity_key == key))
+    if row is None:
+        row = DicomPatient(case_id=case.id, identity_key=key, patient_id=p.patient_id[:64],
+                           patient_name=p.patient_name[:330], patient_birth_date=p.patient_birth_date[:16],
+                           patient_sex=p.patient_sex[:16])
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _study(session: Session, case: Case, p: ParsedInstance) -> DicomStudy:
+    patient = _patient(session, case, p)
+    study = session.scalar(select(DicomStudy).where(DicomStudy.case_id == case.id,
+                                                    DicomStudy.study_instance_uid == p.study_instance_uid))
+    if study is None:
+        study = DicomStudy(
+            case_id=case.id, patient_ref_id=patient.id, study_instance_uid=p.study_instance_uid,
+            patient_id=p.patient_id[:64], patient_name=p.patient_name[:330],
+            patient_birth_date=p.patient_birth_date[:16], patient_sex=p.patient_sex[:16],
+            study_date=p.study_date[:16], study_time=p.study_time[:32], accession_number=p.accession_number[:64],
+            study_description=p.study_description[:200], referring_physician_name=p.referring_physician_name[:330],
+            study_id=p.study_id[:32],
+        )
+        session.add(study)
+        session.flush()
+    return study
+
+
+def _series(session: Session, case: Case, study: DicomStudy, p: ParsedInstance) -> DicomSeries:
+    series = session.scalar(select(DicomSeries).where(DicomSeries.case_id == case.id,
+                                                      DicomSeries.series_instance_uid == p.series_instance_uid))
+    if series is None:
+        series = DicomSeries(
+            case_id=case.id, study_id=study.id, series_instance_uid=p.series_instance_uid,
+            modality=p.modality[:16], series_number=p.series_number, series_description=p.series_description[:200],
+            body_part_examined=p.body_part_examined[:64],
+        )
+        session.add(series)
+        session.flush()
+    return series
+
+
+def patients(session: Session, case_id: str) -> list[DicomPatient]:
+    """Patient identities found in a case's images, oldest first."""
+    return list(session.scalars(
+        select(DicomPatient).where(DicomPatient.case_id == case_id).order_by(DicomPatient.created_at)
+    ))
+
+
+def patient_mismatch(session: Session, case_id: str) -> bool:
+    """True when the images name more than one patient and not all were confirmed."""
+    rows = patients(session, case_id)
+    return len(rows) > 1 and any(r.confirmed_at is None for r in rows)
+
+
+def confirm_patient(session: Session, user: User, case_id: str, patient_ref_id: str) -> DicomPatient:
+    """The case owner confirms that an identity found in the images belongs to this consult."""
+    from telehealth.errors import NotFound
+
+    row = session.get(DicomPatient, patient_ref_id)
+    if row is None or row.case_id != case_id:
+        raise NotFound("No such patient in this case's images", code="patient_not_found")
+    row.confirmed_at, row.confirmed_by_id = utcnow(), user.id
+    record(session, actor=user, action="dicom.patient.confirmed", entity_type="dicom_patient",
+           entity_id=row.id, case_id=case_id)
+    session.commit()
+    return row
