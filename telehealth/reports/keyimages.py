@@ -218,6 +218,13 @@ def draw_annotations(
     return image
 
 
+def to_jpeg(image: Image.Image, quality: int = 92) -> bytes:
+    """JPEG bytes without chroma subsampling (thin coloured lines stay sharp); embedded as is in PDFs."""
+    buffer = BytesIO()
+    image.convert("RGB").save(buffer, format="JPEG", quality=quality, subsampling=0)
+    return buffer.getvalue()
+
+
 def to_png(image: Image.Image) -> bytes:
     """PNG bytes of an image (fast compression: these go straight into a PDF)."""
     buffer = BytesIO()

@@ -102,7 +102,7 @@ def _shapes(session: Session, case: Case, document: Document, ids: tuple[str, ..
 
 def rendered_key_images(session: Session, config: Any, case: Case, document: Document,
                         paths: dict[str, str]) -> list[pdf.RenderedKeyImage]:
-    """Every key image windowed and annotated, as PNG."""
+    """Every key image windowed and annotated, as JPEG."""
     out = []
     for key in document.key_images:
         ds = pydicom.dcmread(paths[key.image.sop_instance_uid])
@@ -110,7 +110,7 @@ def rendered_key_images(session: Session, config: Any, case: Case, document: Doc
         drawn = keyimages.draw_annotations(frame, _shapes(session, case, document, key.annotation_ids),
                                            source_size=(int(ds.Columns), int(ds.Rows)))
         detail = f"W {key.window_width:g} / L {key.window_center:g}" if key.window_width else ""
-        out.append(pdf.RenderedKeyImage(keyimages.to_png(drawn), key.caption, detail))
+        out.append(pdf.RenderedKeyImage(keyimages.to_jpeg(drawn), key.caption, detail))
     return out
 
 

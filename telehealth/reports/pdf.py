@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from telehealth.reports.document import Agreement, Report, ReportStatus
 from telehealth.reports.sr import AGREEMENT_TEXT
 
 TEMPLATES = Path(__file__).parent / "templates"
+ASSET = "report-asset:"
 
 _KIND_LABEL = {
     "length": "Length", "diameter": "Diameter", "perimeter": "Perimeter", "area": "Area",
@@ -39,11 +42,15 @@ class Letterhead:
 
 @dataclass(frozen=True)
 class RenderedKeyImage:
-    """A key image already rendered with its annotations (PNG bytes) and its caption."""
+    """A key image already rendered with its annotations (JPEG or PNG bytes) and its caption.
 
-    png: bytes
+    JPEG is preferred: weasyprint embeds it as is, while PNG is re-encoded (slow).
+    """
+
+    data: bytes
     caption: str = ""
     detail: str = ""
+    mime: str = "image/jpeg"
 
 
 @lru_cache(maxsize=1)
@@ -91,8 +98,13 @@ def render_html(
     *,
     generated_at: datetime | None = None,
     verify_url: str = "",
+    inline_images: bool = True,
 ) -> str:
-    """The report as a self-contained HTML page (the preview and the PDF source)."""
+    """The report as a self-contained HTML page (the preview and the PDF source).
+
+    With ``inline_images`` false, images are ``report-asset:`` URLs that ``render_pdf`` serves:
+    weasyprint's HTML parser is slow on large data URIs.
+    """
     agreement = None
     if report.agreement is not None:
         agreement = {
@@ -113,7 +125,29 @@ def render_html(
         key_images=list(key_images),
         generated_at=_format_datetime(generated_at or datetime.now(UTC)),
         verify_url=verify_url,
+        logo_src=(_data_uri(letterhead.logo, letterhead.logo_mime) if inline_images else f"{ASSET}logo")
+        if letterhead.logo else "",
+        image_src=lambda i: _data_uri(key_images[i].data, key_images[i].mime) if inline_images else f"{ASSET}{i}",
     )
+
+
+class _AssetFetcher(URLFetcher):
+    """Serves the report's own images; a report never loads anything from the network or the disk."""
+
+    def __init__(self, assets: dict[str, tuple[bytes, str]]) -> None:
+        super().__init__(fail_on_errors=True)
+        self.assets = assets
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        """The asset's bytes, or an error for anything else."""
+        if url not in self.assets:
+            raise ValueError(f"report asset {url!r} is not available")
+        data, mime = self.assets[url]
+        return URLFetcherResponse(url, data, {"Content-Type": mime})
+
+
+def _data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def render_pdf(
@@ -126,8 +160,12 @@ def render_pdf(
 ) -> bytes:
     """The report as PDF bytes (PDF 1.7, fonts embedded)."""
     html = render_html(report, letterhead, key_images, generated_at=generated_at,
-                       verify_url=verify_url)
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+                       verify_url=verify_url, inline_images=False)
+    assets = {f"{ASSET}{i}": (image.data, image.mime) for i, image in enumerate(key_images)}
+    if letterhead.logo:
+        assets[f"{ASSET}logo"] = (letterhead.logo, letterhead.logo_mime)
+
+    pdf = HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_AssetFetcher(assets)).write_pdf(
         pdf_identifier=f"{report.report_id}-{report.version}".encode(),
     )
     assert pdf is not None

@@ -11,7 +11,7 @@ from PIL import Image
 from pydicom.dataset import Dataset
 
 from telehealth.reports.document import Report
-from telehealth.reports.keyimages import draw_annotations, shapes_from_measurements, to_png, window_frame
+from telehealth.reports.keyimages import draw_annotations, shapes_from_measurements, to_jpeg, to_png, window_frame
 from telehealth.reports.pdf import Letterhead, RenderedKeyImage, render_html, render_pdf
 from tests.reports import samples
 
@@ -28,7 +28,7 @@ def key_images(report: Report, images: list[Dataset]) -> list[RenderedKeyImage]:
         frame = window_frame(by_uid[key.image.sop_instance_uid], key.image.frame_number,
                              key.window_center, key.window_width)
         drawn = draw_annotations(frame, shapes_from_measurements(report.measurements, key.annotation_ids))
-        out.append(RenderedKeyImage(to_png(drawn), key.caption, f"W {key.window_width:g} / L {key.window_center:g}"))
+        out.append(RenderedKeyImage(to_jpeg(drawn), key.caption, f"W {key.window_width:g} / L {key.window_center:g}"))
     return out
 
 
