@@ -177,9 +177,11 @@ class LiveNamespace(Namespace):
         if spec.joined and room(session_id) not in self.rooms(sid):  # type: ignore[arg-type]
             return error("not_joined", "Join the session first")
         try:
-            user = self._user(sid, conn)
-            if user is None:
+            if not self._still_signed_in(sid, conn):
                 return error("unauthenticated", "Session expired or revoked; sign in again")
+            if spec.method == "pointer":  # the hot path: no database at all
+                return self.on_pointer(sid, conn, payload)  # type: ignore[arg-type]
+            user = db.session.get(User, conn.user_id)
             return getattr(self, f"on_{spec.method}")(sid, user, payload)
         except ApiError as e:
             db.session.rollback()
@@ -189,18 +191,20 @@ class LiveNamespace(Namespace):
             log.exception("live event %s failed", event)
             return error("internal_error", "The server could not handle this event")
 
-    def _user(self, sid: str, conn: Connection) -> User | None:
+    def _still_signed_in(self, sid: str, conn: Connection) -> bool:
         now = time.monotonic()
-        if now - conn.checked_at > current_app.config.get("LIVE_AUTH_RECHECK_SECONDS", 60):
-            s = db.session.get(AuthSession, conn.auth_session_id)
-            if s is None or not session_is_live(s):
-                self.disconnect(sid)
-                return None
-            if (clock.now() - s.last_seen_at).total_seconds() > 60:
-                s.last_seen_at = clock.now()  # a live session keeps its sign-in from idling out
-                db.session.commit()
-            conn.checked_at = now
-        return db.session.get(User, conn.user_id)
+        if now - conn.checked_at <= current_app.config.get("LIVE_AUTH_RECHECK_SECONDS", 60):
+            return True
+        s = db.session.get(AuthSession, conn.auth_session_id)
+        if s is None or not session_is_live(s):
+            db.session.rollback()
+            self.disconnect(sid)
+            return False
+        if (clock.now() - s.last_seen_at).total_seconds() > 60:
+            s.last_seen_at = clock.now()  # a live session keeps its sign-in from idling out
+        db.session.commit()
+        conn.checked_at = now
+        return True
 
     def _lock(self, session_id: str) -> threading.Lock:
         # One writer per session in this process, so that its broadcasts leave in seq order.
@@ -336,9 +340,9 @@ class LiveNamespace(Namespace):
         view = p.view.model_dump(mode="json", exclude_none=True)
         return self._apply(sid, p.session_id, lambda: control.set_view(db.session, user, p.session_id, view))
 
-    def on_pointer(self, sid: str, user: User, p: PointerIn) -> dict[str, Any]:
+    def on_pointer(self, sid: str, conn: Connection, p: PointerIn) -> dict[str, Any]:
         """Relay the pointer to the others: never stored, no seq."""
-        out = p.model_dump(mode="json") | {"connection_id": sid, "user": {"id": user.id, "name": user.name}}
+        out = p.model_dump(mode="json") | {"connection_id": sid, "user": {"id": conn.user_id, "name": conn.user_name}}
         self.socketio.emit("pointer", out, to=room(p.session_id), skip_sid=sid, namespace=self.namespace)
         return {"ok": True}
 

@@ -1,0 +1,321 @@
+"""Benchmark: /live fan-out latency from a sender to every other participant of its session.
+
+Run: .venv/bin/python bench/bench_live.py [--sessions 50] [--participants 10] [--seconds 10] [--sweep]
+
+Measures, in one run and on this machine:
+  * a bare websocket echo (same server stack: gunicorn threaded worker + simple-websocket), round trip;
+  * pointer fan-out (ephemeral, no database) on one process, and across two processes through Redis;
+  * annotation:add fan-out (persisted with its seq in PostgreSQL) on one process and across two;
+  * with --sweep, the largest number of clients one process holds with pointer p99 under 50 ms.
+Latency is from the sender's emit to each receiver's handler, on one monotonic clock (all clients
+live in this process). Needs PostgreSQL (TELEHEALTH_BENCH_DATABASE_URL, default database bench_live on
+127.0.0.1) and redis-server (a private one is started on a free port).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import aiohttp  # noqa: E402
+import socketio  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests.live.servers import Redis, Server, free_port  # noqa: E402
+
+DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_live"
+STUDY, SERIES, SOP = "1.2.826.0.1.3680043.8.498.9", "1.2.826.0.1.3680043.8.498.9.1", "1.2.826.0.1.3680043.8.498.9.1.1"
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database if needed and build the schema afresh."""
+    base, name = url.rsplit("/", 1)
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    from telehealth import create_app
+    from telehealth.db import Base
+
+    create_app({"SQLALCHEMY_DATABASE_URI": url})
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        Base.metadata.create_all(conn)
+    engine.dispose()
+
+
+def make_sessions(url: str, sessions: int, participants: int) -> list[tuple[str, list[str]]]:
+    """Cases in review with `participants` people each and a live session: [(session_id, [bearer tokens])]."""
+    import secrets
+
+    from telehealth import clock, create_app
+    from telehealth.accounts.auth import token_hash
+    from telehealth.accounts.models import AuthSession, User, UserRole
+    from telehealth.cases.models import Case, CaseParticipant
+    from telehealth.extensions import db
+    from telehealth.live.models import LiveSession
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    out = []
+    with app.app_context():
+        now = clock.now()
+        for s in range(sessions):
+            users = [User(email=f"b{s}-{i}-{uuid.uuid4().hex[:6]}@bench.example", name=f"User {s}.{i}")
+                     for i in range(participants)]
+            db.session.add_all(users)
+            db.session.flush()
+            db.session.add_all([UserRole(user_id=u.id, role="specialist" if i == 0 else "referrer")
+                                for i, u in enumerate(users)])
+            case = Case(title=f"bench {s}", question="?", status="in_review", created_by_id=users[1].id,
+                        created_at=now, status_changed_at=now)
+            db.session.add(case)
+            db.session.flush()
+            db.session.add_all([CaseParticipant(case_id=case.id, user_id=u.id,
+                                                role="specialist" if i == 0 else "observer")
+                                for i, u in enumerate(users)])
+            live = LiveSession(case_id=case.id, host_id=users[0].id, presenter_id=users[0].id, title="bench",
+                               status="live", started_at=now, created_at=now)
+            db.session.add(live)
+            tokens = []
+            for u in users:
+                raw = secrets.token_urlsafe(24)
+                tokens.append(raw)
+                db.session.add(AuthSession(user_id=u.id, token_hash=token_hash(raw), kind="bearer", created_at=now,
+                                           last_seen_at=now, expires_at=now + timedelta(hours=4)))
+            db.session.flush()
+            out.append((live.id, tokens))
+        db.session.commit()
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank), in ms."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+class Fanout:
+    """Clients of many sessions; senders take turns and receivers record the latency."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, str], float] = {}
+        self.latencies: list[float] = []
+        self.expected = 0
+        self.clients: list[socketio.AsyncClient] = []
+
+    def _receiver(self, event: str) -> Any:
+        async def on_event(data: Any) -> None:
+            now = time.perf_counter()
+            if event == "pointer":
+                key = (data["session_id"], str(int(data["x"])))
+            else:
+                key = (data["session_id"], data["data"]["annotation"]["id"])
+            t0 = self.sent.get(key)
+            if t0 is not None:
+                self.latencies.append((now - t0) * 1000)
+        return on_event
+
+    async def connect(self, urls: list[str], plan: list[tuple[str, list[str]]]) -> list[list[socketio.AsyncClient]]:
+        """Connect and join every participant (spread over the servers in turn), in batches."""
+        groups: list[list[socketio.AsyncClient]] = []
+        jobs = []
+        for session_id, tokens in plan:
+            group = []
+            for i, token in enumerate(tokens):
+                c = socketio.AsyncClient(reconnection=False)
+                c.on("pointer", self._receiver("pointer"), namespace="/live")
+                c.on("annotation:add", self._receiver("annotation:add"), namespace="/live")
+                group.append(c)
+                jobs.append((c, urls[i % len(urls)], token, session_id))
+            groups.append(group)
+
+        async def one(c: socketio.AsyncClient, url: str, token: str, session_id: str) -> None:
+            await c.connect(url, namespaces=["/live"], auth={"token": token}, transports=["websocket"],
+                            wait_timeout=60)
+            ack = await c.call("join", {"session_id": session_id}, namespace="/live", timeout=60)
+            assert "error" not in ack, ack
+
+        for i in range(0, len(jobs), 25):
+            await asyncio.gather(*(one(*j) for j in jobs[i:i + 25]))
+            self.clients.extend(j[0] for j in jobs[i:i + 25])
+        return groups
+
+    async def run(self, plan: list[tuple[str, list[str]]], groups: list[list[socketio.AsyncClient]], *,
+                  event: str, rate: float, seconds: float) -> dict[str, float]:
+        """Each session sends `rate` events per second for `seconds`; latency percentiles in ms."""
+        self.latencies, self.sent, self.expected = [], {}, 0
+        counter = 0
+
+        async def session_loop(k: int) -> None:
+            nonlocal counter
+            session_id, _ = plan[k]
+            group = groups[k]
+            await asyncio.sleep(k / len(plan) / rate)  # spread the sessions over the interval
+            end = time.perf_counter() + seconds
+            turn = 0
+            while time.perf_counter() < end:
+                sender = group[turn % len(group)]
+                turn += 1
+                counter += 1
+                if event == "pointer":
+                    key = str(counter % 60000)
+                    payload: dict[str, Any] = {"session_id": session_id, "sop_instance_uid": SOP, "x": int(key),
+                                               "y": 1}
+                else:
+                    key = str(uuid.uuid4())
+                    payload = {"session_id": session_id, "annotation": {
+                        "id": key, "kind": "probe", "study_instance_uid": STUDY, "series_instance_uid": SERIES,
+                        "sop_instance_uid": SOP, "graphic_type": "POINT", "points": [[1.5, 2.5]],
+                        "measurements": [{"name": "value", "value": 42, "unit": "[hnsf'U]"}]}}
+                self.sent[(session_id, key)] = time.perf_counter()
+                self.expected += len(group) - 1
+                await sender.emit(event, payload, namespace="/live")
+                await asyncio.sleep(1 / rate)
+
+        await asyncio.gather(*(session_loop(k) for k in range(len(plan))))
+        await asyncio.sleep(1.0)  # stragglers
+        lat = self.latencies
+        return {"n": len(lat), "expected": self.expected, "p50": pct(lat, 50), "p99": pct(lat, 99),
+                "max": max(lat) if lat else float("nan")}
+
+    async def close(self) -> None:
+        """Disconnect everyone."""
+        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+        self.clients = []
+
+
+async def echo(url: str, clients: int, rate: float, seconds: float) -> dict[str, float]:
+    """Round trip of a bare websocket echo with `clients` connections sending `rate`/s each."""
+    lat: list[float] = []
+    async with aiohttp.ClientSession() as http:
+        sockets = [await http.ws_connect(url) for _ in range(clients)]
+
+        async def loop(k: int, ws: aiohttp.ClientWebSocketResponse) -> None:
+            await asyncio.sleep(k / clients / rate)
+            end = time.perf_counter() + seconds
+            while time.perf_counter() < end:
+                t0 = time.perf_counter()
+                await ws.send_str('42/live,["pointer",{"x":1,"y":2}]')
+                await ws.receive()
+                lat.append((time.perf_counter() - t0) * 1000)
+                await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - t0)))
+
+        await asyncio.gather(*(loop(k, ws) for k, ws in enumerate(sockets)))
+        for ws in sockets:
+            await ws.close()
+    return {"n": len(lat), "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat)}
+
+
+def start_echo(threads: int) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    """The echo server on a free port."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1",
+                             "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--pythonpath",
+                             os.path.join(ROOT, "bench"), "bench_live_echo:app"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    import socket
+
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return proc, f"ws://127.0.0.1:{port}/"
+
+
+def line(label: str, r: dict[str, float]) -> str:
+    """One result line."""
+    loss = f", delivered {r['n']}/{r['expected']}" if "expected" in r else f", {r['n']} round trips"
+    return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}"
+
+
+async def scenario(urls: list[str], plan: list[tuple[str, list[str]]], rate: float, seconds: float,
+                   events: tuple[str, ...]) -> dict[str, dict[str, float]]:
+    """Connect everyone, measure each event kind, disconnect."""
+    f = Fanout()
+    groups = await f.connect(urls, plan)
+    results = {}
+    for event in events:
+        results[event] = await f.run(plan, groups, event=event, rate=rate, seconds=seconds)
+    await f.close()
+    return results
+
+
+def main() -> None:
+    """Run the benchmark and print the numbers."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=50)
+    ap.add_argument("--participants", type=int, default=10)
+    ap.add_argument("--rate", type=float, default=4.0, help="events per second per session")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
+    args = ap.parse_args()
+    url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)
+    ensure_database(url)
+    clients = args.sessions * args.participants
+    threads = clients + 64  # the threaded worker holds one thread per websocket
+    redis = Redis().start()
+    procs: list[Any] = []
+    try:
+        os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45")
+        print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients, "
+              f"{args.rate:g} events/s per session, {args.seconds:g} s per measurement")
+        echo_proc, echo_url = start_echo(threads)
+        procs.append(echo_proc)
+        e = asyncio.run(echo(echo_url, args.sessions, args.rate, args.seconds))
+        print(line(f"bare websocket echo ({args.sessions} clients), round trip", e))
+
+        one = Server(url, "").start(threads=threads).wait()
+        procs.append(one)
+        r1 = asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions, args.participants),
+                                  args.rate, args.seconds, ("pointer", "annotation:add")))
+        one.stop()
+        a = Server(url, redis.url).start(threads=threads).wait()
+        b = Server(url, redis.url).start(threads=threads).wait()
+        procs += [a, b]
+        r2 = asyncio.run(scenario([a.url, b.url], make_sessions(url, args.sessions, args.participants),
+                                  args.rate, args.seconds, ("pointer", "annotation:add")))
+        for label, r in (("one process", r1), ("two processes via Redis", r2)):
+            for event, res in r.items():
+                print(line(f"{event} fan-out, {label}", res))
+                print(f"{'':<52} ratio to echo p99: {res['p99'] / e['p99']:.1f}x")
+        a.stop()
+        b.stop()
+        if args.sweep:
+            for n_sessions in (25, 50, 75, 100):
+                srv = Server(url, "").start(threads=n_sessions * args.participants + 64).wait()
+                procs.append(srv)
+                r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants), args.rate,
+                                         args.seconds / 2, ("pointer",)))["pointer"]
+                print(line(f"sweep: {n_sessions * args.participants} clients on one process, pointer", r))
+                srv.stop()
+                if r["p99"] > 50:
+                    break
+    finally:
+        for p in procs:
+            if isinstance(p, Server):
+                p.stop()
+            elif p.poll() is None:
+                os.killpg(p.pid, 15)
+        redis.stop()
+
+
+if __name__ == "__main__":
+    main()

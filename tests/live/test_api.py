@@ -1,0 +1,109 @@
+"""The live sessions HTTP API: who may open, read and end sessions; summaries; OpenAPI."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from telehealth import clock
+from telehealth.cases.models import CaseEvent
+from telehealth.extensions import db
+from telehealth.live.signals import session_scheduled
+from tests.live.conftest import emit, length, received
+
+
+def test_only_a_specialist_of_the_case_opens_a_session(live, people):
+    case = people["case"]
+    assert live.api(people["referrer"]).post(f"/api/cases/{case.id}/sessions", json={"title": "x"}
+                                             ).get_json()["error"]["code"] == "not_allowed"
+    # Someone who cannot see the case learns nothing about it.
+    r = live.api(people["outsider"]).post(f"/api/cases/{case.id}/sessions", json={"title": "x"})
+    assert r.status_code == 404
+    bad = live.api(people["specialist"]).post(f"/api/cases/{case.id}/sessions", json={"title": ""})
+    assert bad.status_code == 422
+    naive = live.api(people["specialist"]).post(f"/api/cases/{case.id}/sessions",
+                                                json={"title": "t", "scheduled_at": "2030-01-01T10:00:00"})
+    assert naive.status_code == 422
+
+
+def test_a_scheduled_session_notifies_and_starts_on_first_join(live, people):
+    heard = []
+    session_scheduled.connect(lambda live_session, **kw: heard.append(live_session.id), weak=False)
+    try:
+        at = (clock.now() + timedelta(days=1)).isoformat()
+        r = live.api(people["specialist"]).post(f"/api/cases/{people['case'].id}/sessions",
+                                                json={"title": "Tumour board", "scheduled_at": at})
+    finally:
+        session_scheduled.receivers.clear()
+    body = r.get_json()
+    assert r.status_code == 201 and body["status"] == "scheduled" and body["started_at"] is None
+    assert heard == [body["id"]]
+    timeline = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == people["case"].id)).all()
+    assert "live_session_scheduled" in timeline
+    live.joined(people["referrer"], body["id"])
+    now = live.api(people["referrer"]).get(f"/api/sessions/{body['id']}").get_json()
+    assert now["status"] == "live" and now["started_at"] is not None
+
+
+def test_the_host_ends_the_session_for_everyone(live, people):
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    ref, _ = live.joined(people["referrer"], sid)
+    emit(host, "annotation:add", {"session_id": sid, "annotation": length()})
+    received(ref)
+    assert live.api(people["referrer"]).post(f"/api/sessions/{sid}/end").status_code == 403
+    r = live.api(people["specialist"]).post(f"/api/sessions/{sid}/end")
+    body = r.get_json()
+    assert r.status_code == 200 and body["status"] == "ended" and body["duration_seconds"] >= 0
+    assert body["annotation_count"] == 1
+    assert {p["user"]["id"] for p in body["participants"]} == {people["specialist"].id, people["referrer"].id}
+    assert not any(p["present"] for p in body["participants"])
+    assert [e["type"] for e in received(ref)] == ["session:ended"]
+    # Nothing more is accepted, and nobody can come back in.
+    assert emit(ref, "chat", {"session_id": sid, "body": "hello?"})["error"]["code"] == "not_joined"
+    assert emit(ref, "join", {"session_id": sid})["error"]["code"] == "session_ended"
+    assert live.api(people["specialist"]).post(f"/api/sessions/{sid}/end").status_code == 409
+    # The annotations stay readable for the report.
+    assert len(live.api(people["specialist"]).get(f"/api/sessions/{sid}/annotations").get_json()["items"]) == 1
+
+
+def test_the_host_can_end_over_the_socket_too(live, people):
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    ref, _ = live.joined(people["referrer"], sid)
+    received(ref)
+    assert emit(ref, "end", {"session_id": sid})["error"]["code"] == "not_host"
+    assert emit(host, "end", {"session_id": sid})["ok"]
+    assert [e["type"] for e in received(ref)] == ["session:ended"]
+
+
+def test_sessions_are_listed_on_the_case_and_hidden_from_others(live, people):
+    sid = live.open_session(people["specialist"], people["case"], title="First look")
+    items = live.api(people["patient"]).get(f"/api/cases/{people['case'].id}/sessions").get_json()["items"]
+    assert [(i["id"], i["title"], i["host"]["id"]) for i in items] == [(sid, "First look", people["specialist"].id)]
+    outsider = live.api(people["outsider"])
+    assert outsider.get(f"/api/sessions/{sid}").status_code == 404
+    assert outsider.get(f"/api/sessions/{sid}/annotations").status_code == 404
+    assert outsider.get(f"/api/cases/{people['case'].id}/annotations").status_code == 404
+    assert live.api(people["patient"]).get("/api/sessions/" + "x" * 80).status_code == 404
+
+
+def test_a_revoked_sign_in_is_dropped_from_the_socket(app, live, people, auth):
+    app.config["LIVE_AUTH_RECHECK_SECONDS"] = 0
+    sid = live.open_session(people["specialist"], people["case"])
+    api = auth.login(people["referrer"])
+    from telehealth.extensions import socketio
+
+    c = socketio.test_client(app, namespace="/live", flask_test_client=api.http)
+    assert "error" not in emit(c, "join", {"session_id": sid})
+    assert api.post("/api/auth/logout").status_code == 204
+    assert emit(c, "chat", {"session_id": sid, "body": "still here?"})["error"]["code"] == "unauthenticated"
+    assert not c.is_connected("/live")
+
+
+def test_openapi_documents_the_live_routes(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    for path in ("/api/cases/{case_id}/sessions", "/api/sessions/{session_id}", "/api/sessions/{session_id}/end",
+                 "/api/sessions/{session_id}/annotations", "/api/cases/{case_id}/annotations"):
+        assert path in paths, path
+    assert {"get", "post"} <= set(paths["/api/cases/{case_id}/sessions"])
