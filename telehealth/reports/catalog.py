@@ -95,6 +95,6 @@ def _sop_classes(session: Session, case_id: str, items: list[dict[str, Any]]) ->
 
     rows = session.execute(select(DicomInstance.sop_instance_uid, DicomInstance.sop_class_uid).where(
         DicomInstance.case_id == case_id, DicomInstance.sop_instance_uid.in_(missing))).all()
-    classes = dict(rows)
+    classes: dict[str, str] = {str(uid): str(cls) for uid, cls in rows}
     for item in items:
         item["sop_class_uid"] = item["sop_class_uid"] or classes.get(item["sop_instance_uid"], "")

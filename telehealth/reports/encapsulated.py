@@ -12,6 +12,7 @@ from io import BytesIO
 from highdicom.base import SOPClass
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
+from pydicom.valuerep import DA, TM
 
 from telehealth.reports.document import Report
 from telehealth.reports.sr import MANUFACTURER, derived_uid
@@ -68,9 +69,8 @@ def build_encapsulated_pdf(
     ds.copy_patient_and_study_information(study_header)
     if ds.get("PatientWeight") in (0, "0"):
         del ds.PatientWeight  # zero is a placeholder in many headers, not a weight
-    stamp = when.strftime("%Y%m%d"), when.strftime("%H%M%S")
-    ds.ContentDate, ds.ContentTime = stamp
-    ds.SeriesDate, ds.SeriesTime = stamp
+    ds.ContentDate = ds.SeriesDate = DA(when.strftime("%Y%m%d"))
+    ds.ContentTime = ds.SeriesTime = TM(when.strftime("%H%M%S"))
     ds.AcquisitionDateTime = when.strftime("%Y%m%d%H%M%S+0000")
     # SC Equipment (PS3.3 C.8.6.1): the PDF is a synthetic image of a workstation.
     ds.ConversionType = "WSD"

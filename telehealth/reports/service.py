@@ -1,6 +1,7 @@
 """Report services: draft from template, autosave with optimistic concurrency, sign, amend, read."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from telehealth.reports.document import Report as Document
 from telehealth.reports.document import ReportInvalid
 from telehealth.reports.evidence import case_study
 from telehealth.reports.models import Report, ReportTemplate, ReportVersion
+
+log = logging.getLogger(__name__)
 
 WRITING_STATUSES = ("accepted", "in_review", "info_requested")
 AMENDABLE_STATUSES = ("reported", "closed")
@@ -212,7 +215,7 @@ def sign(session: Session, actor: User, case_id: str, base_version: int, *, pass
         session.add(CaseEvent(case_id=case.id, action="report_amended", actor_id=actor.id, at=now,
                               note=version.amendment_reason))
     session.commit()
-    _announce(case, actor, version)
+    _announce(session, case, actor, version)
     return report
 
 
@@ -225,12 +228,24 @@ def _mark_case_reported(session: Session, case: Case, actor: User) -> None:
     cases._move(session, case, actor, "report")  # noqa: SLF001
 
 
-def _announce(case: Case, actor: User, version: ReportVersion) -> None:
+def _announce(session: Session, case: Case, actor: User, version: ReportVersion) -> None:
+    """Tell the patient and referrer: a first signature is the case's "report" transition; an amendment
+    is announced directly (the case's status does not change)."""
     from telehealth.cases.signals import case_transitioned
 
-    action = "report" if version.number == 1 else "report_amended"
-    case_transitioned.send(case, action=action, actor=actor, from_status="in_review" if action == "report"
-                           else case.status, note=version.amendment_reason)
+    if version.number == 1:
+        case_transitioned.send(case, action="report", actor=actor, from_status="in_review", note=None)
+        return
+    try:
+        from telehealth.notifications.audience import requesters
+        from telehealth.notifications.service import notify
+
+        notify(session, requesters(case), kind="report_ready", title=f"Your report was amended: {case.title}",
+               body=f"Reason: {version.amendment_reason}", case_id=case.id, exclude=actor)
+        session.commit()
+    except Exception:  # the signature is committed; a failed notification must not undo it
+        log.exception("notifying about the amended report of case %s failed", case.id)
+        session.rollback()
 
 
 def amend(session: Session, actor: User, case_id: str, base_version: int, reason: str) -> Report:

@@ -38,6 +38,7 @@ from highdicom.sr import (
 from pydicom.dataset import Dataset
 from pydicom.sr.codedict import codes
 from pydicom.uid import UID
+from pydicom.valuerep import DA, TM
 
 from telehealth.reports.document import (
     Agreement,
@@ -314,9 +315,8 @@ def build_sr(
         series_description="Second opinion report",
     )
     local = when.astimezone(UTC)
-    sr.ContentDate = local.strftime("%Y%m%d")
-    sr.ContentTime = local.strftime("%H%M%S")
-    sr.SeriesDate, sr.SeriesTime = sr.ContentDate, sr.ContentTime
+    sr.ContentDate = sr.SeriesDate = DA(local.strftime("%Y%m%d"))
+    sr.ContentTime = sr.SeriesTime = TM(local.strftime("%H%M%S"))
     if signed:
         sr.VerifyingObserverSequence[0].VerificationDateTime = local.strftime("%Y%m%d%H%M%S+0000")
     if sr.get("PatientWeight") in (0, "0"):

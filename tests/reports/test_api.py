@@ -258,3 +258,49 @@ def test_signing_without_a_code_needs_a_recent_reauthentication(journey, app) ->
     assert j["spec"].post("/api/auth/reauth", json={"password": PASSWORD}).status_code == 200
     r = j["spec"].post(f"{url}/sign", json={"base_version": 2})
     assert r.status_code == 200 and r.get_json()["status"] == "final"
+
+
+def test_measurements_come_from_live_annotations_and_reach_the_sr(journey) -> None:
+    import uuid
+
+    from telehealth.live.models import Annotation
+
+    j = journey
+    ct = j["ct"]
+    where = {"case_id": j["case"].id, "study_instance_uid": ct.StudyInstanceUID,
+             "series_instance_uid": ct.SeriesInstanceUID, "sop_instance_uid": j["uids"][0],
+             "author_id": j["specialist"].id}
+    annotations = [
+        Annotation(id=str(uuid.uuid4()), kind="length", graphic_type="POLYLINE", points=[[10, 10], [50, 40]],
+                   measurements=[{"name": "length", "value": 33.07, "unit": "mm"}], label="Nodule", **where),
+        Annotation(id=str(uuid.uuid4()), kind="ellipse_roi", graphic_type="ELLIPSE",
+                   points=[[30, 40], [70, 40], [50, 30], [50, 50]],
+                   measurements=[{"name": "area", "value": 412.5, "unit": "mm2"},
+                                 {"name": "mean", "value": -35.5, "unit": "[hnsf'U]"}], **where),
+        Annotation(id=str(uuid.uuid4()), kind="arrow", graphic_type="POLYLINE", points=[[5, 5], [20, 20]],
+                   measurements=[], label="look", **where),
+    ]
+    db.session.add_all(annotations)
+    db.session.commit()
+    url = f"/api/cases/{j['case'].id}/report"
+    _start(j)
+    listed = j["spec"].get(f"{url}/annotations").get_json()
+    items = listed["items"]
+    assert [(i["annotation_id"], i["kind"], i["value"]) for i in items] == [
+        (annotations[0].id, "length", 33.07), (annotations[1].id, "area", 412.5),
+        (annotations[1].id, "mean", -35.5)]
+    assert items[0]["sop_class_uid"] == ct.SOPClassUID  # filled from the archive
+    image = {k: items[0][k] for k in ("study_instance_uid", "series_instance_uid", "sop_class_uid",
+                                      "sop_instance_uid")}
+    key = {**image, "window_center": 40, "window_width": 400, "caption": "Nodule",
+           "annotation_ids": [annotations[0].id, annotations[2].id]}
+    r = j["spec"].put(url, json=_body(j, 1, measurements=items, key_images=[key]))
+    assert r.status_code == 200, r.get_json()
+    assert _sign(j, 2).status_code == 200
+    sr = pydicom.dcmread(BytesIO(j["spec"].get(f"/api/cases/{j['case'].id}/report/sr.dcm").data))
+    groups = hd.sr.ComprehensiveSR.from_dataset(sr).content.get_planar_roi_measurement_groups()
+    got = [(str(g.tracking_uid), m.value, m.unit.value) for g in groups for m in g.get_measurements()]
+    assert got == [(f"2.25.{uuid.UUID(a.id).int}", m["value"], m["unit"])
+                   for a in annotations for m in a.measurements]
+    pdf = j["spec"].get(f"/api/cases/{j['case'].id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
