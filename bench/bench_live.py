@@ -24,6 +24,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
@@ -224,8 +225,8 @@ def start_echo(threads: int) -> tuple[subprocess.Popen, str]:  # type: ignore[ty
     """The echo server on a free port."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1",
-                             "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--pythonpath",
-                             os.path.join(ROOT, "bench"), "bench_live_echo:app"], cwd=ROOT,
+                             "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+                             "--pythonpath", os.path.join(ROOT, "bench"), "bench_live_echo:app"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 30
     import socket
@@ -245,24 +246,25 @@ def line(label: str, r: dict[str, float]) -> str:
     return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}"
 
 
-async def scenario(urls: list[str], plan: list[tuple[str, list[str]]], rate: float, seconds: float,
-                   events: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    """Connect everyone, measure each event kind, disconnect."""
+async def scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict[str, float],
+                   seconds: float) -> dict[str, dict[str, float]]:
+    """Connect everyone, measure each event kind at its rate, disconnect."""
     f = Fanout()
     groups = await f.connect(urls, plan)
     results = {}
-    for event in events:
+    for event, rate in rates.items():
         results[event] = await f.run(plan, groups, event=event, rate=rate, seconds=seconds)
     await f.close()
     return results
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901
     """Run the benchmark and print the numbers."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--participants", type=int, default=10)
-    ap.add_argument("--rate", type=float, default=4.0, help="events per second per session")
+    ap.add_argument("--rate", type=float, default=4.0, help="pointer moves per second per session")
+    ap.add_argument("--annotation-rate", type=float, default=0.5, help="annotations per second per session")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
     args = ap.parse_args()
@@ -275,8 +277,10 @@ def main() -> None:
     try:
         os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45")
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients, "
-              f"{args.rate:g} events/s per session, {args.seconds:g} s per measurement")
+        rates = {"pointer": args.rate, "annotation:add": args.annotation_rate}
+        print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients; per session "
+              f"{args.rate:g} pointer moves/s or {args.annotation_rate:g} annotations/s; {args.seconds:g} s each")
+        print(f"load average before: {os.getloadavg()[0]:.2f}")
         echo_proc, echo_url = start_echo(threads)
         procs.append(echo_proc)
         e = asyncio.run(echo(echo_url, args.sessions, args.rate, args.seconds))
@@ -285,13 +289,13 @@ def main() -> None:
         one = Server(url, "").start(threads=threads).wait()
         procs.append(one)
         r1 = asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions, args.participants),
-                                  args.rate, args.seconds, ("pointer", "annotation:add")))
+                                  rates, args.seconds))
         one.stop()
         a = Server(url, redis.url).start(threads=threads).wait()
         b = Server(url, redis.url).start(threads=threads).wait()
         procs += [a, b]
         r2 = asyncio.run(scenario([a.url, b.url], make_sessions(url, args.sessions, args.participants),
-                                  args.rate, args.seconds, ("pointer", "annotation:add")))
+                                  rates, args.seconds))
         for label, r in (("one process", r1), ("two processes via Redis", r2)):
             for event, res in r.items():
                 print(line(f"{event} fan-out, {label}", res))
@@ -302,12 +306,13 @@ def main() -> None:
             for n_sessions in (25, 50, 75, 100):
                 srv = Server(url, "").start(threads=n_sessions * args.participants + 64).wait()
                 procs.append(srv)
-                r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants), args.rate,
-                                         args.seconds / 2, ("pointer",)))["pointer"]
+                r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants),
+                                         {"pointer": args.rate}, args.seconds / 2))["pointer"]
                 print(line(f"sweep: {n_sessions * args.participants} clients on one process, pointer", r))
                 srv.stop()
                 if r["p99"] > 50:
                     break
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         for p in procs:
             if isinstance(p, Server):

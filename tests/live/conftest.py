@@ -9,6 +9,7 @@ import pytest
 from telehealth.cases.conversation import add_participant
 from telehealth.cases.offers import offer_case, respond
 from telehealth.extensions import db, socketio
+from tests.live.servers import Redis, Server
 
 STUDY = "1.2.826.0.1.3680043.8.498.1"
 SERIES = "1.2.826.0.1.3680043.8.498.1.1"
@@ -22,6 +23,31 @@ def length(points: Any = ((10.0, 20.0), (110.5, 20.0)), **over: Any) -> dict[str
          "measurements": [{"name": "length", "value": 50.25, "unit": "mm"}], "label": "meniscus"}
     a.update(over)
     return a
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
+    """When scale-out tests are selected, boot their servers at once, so they start while other tests run."""
+    if not any("test_scaleout" in item.nodeid for item in request.session.items):
+        yield None
+        return
+    redis = Redis().start()
+    servers = [Server(database_url, redis.url).start(), Server(database_url, redis.url).start()]
+    try:
+        yield {"a": servers[0], "b": servers[1], "redis": redis}
+    finally:
+        for s in servers:
+            s.stop()
+        redis.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster(_cluster_boot):  # type: ignore[no-untyped-def]
+    """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering."""
+    assert _cluster_boot is not None
+    for key in ("a", "b"):
+        _cluster_boot[key].wait()
+    return _cluster_boot
 
 
 @pytest.fixture

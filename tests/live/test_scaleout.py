@@ -16,23 +16,7 @@ from telehealth.extensions import db
 from telehealth.live.models import LivePresence
 from tests.live.conftest import length
 from tests.live.peers import Peer
-from tests.live.servers import Redis, Server
-
-
-@pytest.fixture(scope="module")
-def cluster(database_url: str):  # type: ignore[no-untyped-def]
-    """Two server processes and their private Redis (the shared Redis is left alone)."""
-    redis = Redis().start()
-    a = Server(database_url, redis.url).start()
-    b = Server(database_url, redis.url).start()
-    try:
-        a.wait()
-        b.wait()
-        yield {"a": a, "b": b, "redis": redis}
-    finally:
-        a.stop()
-        b.stop()
-        redis.stop()
+from tests.live.servers import Redis
 
 
 @pytest.fixture
