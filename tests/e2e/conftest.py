@@ -106,12 +106,23 @@ def live_server(frontend_dist: Path, database_url: str, redis_url: str) -> Itera
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def sample_ct_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a small synthetic CT series (DICOM files) for upload journeys."""
+    from tests.e2e.sample_dicom import write_ct_series
+
+    folder = tmp_path_factory.mktemp("sample-ct")
+    write_ct_series(folder)
+    return folder
+
+
 @pytest.fixture
 def run_journey() -> Callable[..., str]:
     """Runs ``frontend/e2e/<name>.mjs`` against a base URL; fails with its output and screenshots."""
 
-    def run(name: str, base_url: str, timeout: int = 300) -> str:
-        env = {**os.environ, "BASE_URL": base_url, "E2E_ARTIFACTS": str(ARTIFACTS_DIR), "CHROMIUM_PATH": CHROMIUM}
+    def run(name: str, base_url: str, timeout: int = 300, **extra_env: str) -> str:
+        env = {**os.environ, "BASE_URL": base_url, "E2E_ARTIFACTS": str(ARTIFACTS_DIR), "CHROMIUM_PATH": CHROMIUM,
+               **extra_env}
         result = subprocess.run(
             ["node", str(FRONTEND_DIR / "e2e" / f"{name}.mjs")],
             cwd=FRONTEND_DIR, env=env, capture_output=True, text=True, timeout=timeout, check=False,

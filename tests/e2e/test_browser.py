@@ -6,6 +6,7 @@ exits 0, or prints the failure and leaves screenshots in ``tests/e2e/artifacts/`
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 
 def test_patient_signs_in_creates_case_and_sees_it_in_list(
@@ -14,3 +15,11 @@ def test_patient_signs_in_creates_case_and_sees_it_in_list(
     """The demo patient signs in, opens a consult through the wizard and finds it in the list."""
     output = run_journey("patient-creates-case", live_server)
     assert "patient-06-case-list-after.png" in output
+
+
+def test_patient_uploads_a_ct_and_reads_it_in_the_viewer(
+    live_server: str, run_journey: Callable[..., str], sample_ct_dir: Path
+) -> None:
+    """Upload in the wizard (per-file results, duplicates stored once), then scroll, window and measure."""
+    output = run_journey("patient-uploads-and-views", live_server, SAMPLE_DICOM_DIR=str(sample_ct_dir))
+    assert "viewer-02-length-and-tags.png" in output

@@ -16,6 +16,31 @@ export interface InstanceResult {
 
 export interface UploadResponse {
   items: InstanceResult[];
+  /** The images name more than one patient (the server asks to confirm who is who). */
+  patientMismatch?: boolean;
+}
+
+/**
+ * Reads the server's answer: `{results: [{name, status, reason, message}], patient_mismatch}`
+ * (or `{items: [{file, ...}]}`); `conflict` (same UID, different content) counts as rejected.
+ */
+export function normalizeUploadResponse(body: unknown): UploadResponse {
+  const raw = (body ?? {}) as { results?: unknown; items?: unknown; patient_mismatch?: unknown };
+  const list = Array.isArray(raw.results) ? raw.results : Array.isArray(raw.items) ? raw.items : [];
+  const items: InstanceResult[] = [];
+  for (const entry of list) {
+    if (!entry || typeof entry !== 'object') continue;
+    const r = entry as Record<string, unknown>;
+    const status = r.status === 'stored' || r.status === 'duplicate' ? r.status : 'rejected';
+    const reason = typeof r.message === 'string' ? r.message : typeof r.reason === 'string' ? r.reason : null;
+    items.push({
+      file: String(r.file ?? r.name ?? ''),
+      status,
+      reason: status === 'rejected' ? reason ?? String(r.status ?? 'rejected') : reason,
+      sop_instance_uid: typeof r.sop_instance_uid === 'string' ? r.sop_instance_uid : null,
+    });
+  }
+  return { items, patientMismatch: raw.patient_mismatch === true };
 }
 
 export interface UploadFile {
@@ -37,11 +62,28 @@ export interface UploadItem {
   error: string | null;
 }
 
+/** Sends a batch of files in one request; `onProgress` gets the bytes of the batch sent so far. */
 export type Transport = (
-  file: UploadFile,
+  files: UploadFile[],
   onProgress: (loaded: number) => void,
   signal: AbortSignal,
 ) => Promise<UploadResponse>;
+
+export interface BatchLimits {
+  files: number;
+  bytes: number;
+}
+
+export const DEFAULT_BATCH: BatchLimits = { files: 20, bytes: 24 * 1024 * 1024 };
+
+/** Which item of a batch a per-instance result belongs to (a ZIP's members are named "<zip>/<member>"). */
+export function ownerOf(resultName: string, names: readonly string[]): number {
+  const exact = names.indexOf(resultName);
+  if (exact >= 0) return exact;
+  const prefixed = names.findIndex((n) => resultName.startsWith(`${n}/`) || resultName.endsWith(`/${n}`));
+  if (prefixed >= 0) return prefixed;
+  return names.length === 1 ? 0 : -1;
+}
 
 export interface Totals {
   files: number;
@@ -94,14 +136,20 @@ export function isWorthSending(name: string): boolean {
 export class UploadQueue {
   private items: UploadItem[] = [];
   private files = new Map<number, UploadFile>();
-  private controllers = new Map<number, AbortController>();
+  private controllers = new Set<AbortController>();
   private listeners = new Set<() => void>();
   private nextId = 1;
   private running = 0;
 
+  /**
+   * Files go in batches (fewer requests for a CD of thousands of small files), one batch at a time
+   * by default: the server creates patient/study/series rows on first sight, so parallel batches
+   * of one study would race.
+   */
   constructor(
     private readonly transport: Transport,
-    private readonly concurrency = 3,
+    private readonly concurrency = 1,
+    private readonly batch: BatchLimits = DEFAULT_BATCH,
   ) {}
 
   getItems = (): readonly UploadItem[] => this.items;
@@ -116,8 +164,11 @@ export class UploadQueue {
     for (const listener of this.listeners) listener();
   }
 
-  private update(id: number, change: Partial<UploadItem>): void {
-    this.items = this.items.map((item) => (item.id === id ? { ...item, ...change } : item));
+  private update(changes: Map<number, Partial<UploadItem>>): void {
+    this.items = this.items.map((item) => {
+      const change = changes.get(item.id);
+      return change ? { ...item, ...change } : item;
+    });
     for (const listener of this.listeners) listener();
   }
 
@@ -136,7 +187,7 @@ export class UploadQueue {
     return count;
   }
 
-  /** Sends the failed files again. */
+  /** Sends the failed files again (only those: what was stored stays stored). */
   retryFailed(): void {
     this.items = this.items.map((item) =>
       item.status === 'failed' ? { ...item, status: 'queued', loaded: 0, error: null } : item,
@@ -147,7 +198,7 @@ export class UploadQueue {
 
   /** Stops everything in flight; unfinished files are marked failed so they can be retried. */
   cancel(): void {
-    for (const controller of this.controllers.values()) controller.abort();
+    for (const controller of this.controllers) controller.abort();
     this.items = this.items.map((item) =>
       item.status === 'queued' || item.status === 'uploading'
         ? { ...item, status: 'failed', error: 'Cancelled' }
@@ -180,32 +231,62 @@ export class UploadQueue {
     });
   }
 
+  private nextBatch(): UploadItem[] {
+    const batch: UploadItem[] = [];
+    let bytes = 0;
+    for (const item of this.items) {
+      if (item.status !== 'queued') continue;
+      if (batch.length > 0 && (batch.length >= this.batch.files || bytes + item.size > this.batch.bytes)) break;
+      batch.push(item);
+      bytes += item.size;
+    }
+    return batch;
+  }
+
   private pump(): void {
     while (this.running < this.concurrency) {
-      const next = this.items.find((item) => item.status === 'queued');
-      if (!next) return;
-      void this.send(next.id);
+      const batch = this.nextBatch();
+      if (batch.length === 0) return;
+      void this.send(batch);
     }
   }
 
-  private async send(id: number): Promise<void> {
-    const file = this.files.get(id);
-    if (!file) return;
+  private async send(batch: UploadItem[]): Promise<void> {
+    const files = batch.map((item) => this.files.get(item.id)).filter((f): f is UploadFile => !!f);
     this.running += 1;
     const controller = new AbortController();
-    this.controllers.set(id, controller);
-    this.update(id, { status: 'uploading', loaded: 0, error: null });
+    this.controllers.add(controller);
+    this.update(new Map(batch.map((item) => [item.id, { status: 'uploading', loaded: 0, error: null }])));
+    const onProgress = (loaded: number) => {
+      // The multipart body carries the files in order: bytes sent so far map onto them in turn.
+      const changes = new Map<number, Partial<UploadItem>>();
+      let offset = 0;
+      for (const item of batch) {
+        changes.set(item.id, { loaded: Math.min(Math.max(loaded - offset, 0), item.size) });
+        offset += item.size;
+      }
+      this.update(changes);
+    };
     try {
-      const response = await this.transport(file, (loaded) => this.update(id, { loaded }), controller.signal);
+      const response = await this.transport(files, onProgress, controller.signal);
       if (!controller.signal.aborted) {
-        this.update(id, { status: 'done', loaded: file.size, results: response.items ?? [] });
+        const names = batch.map((item) => item.name);
+        const results = batch.map(() => [] as InstanceResult[]);
+        for (const result of response.items ?? []) {
+          const owner = ownerOf(result.file, names);
+          results[owner >= 0 ? owner : 0]!.push(result);
+        }
+        this.update(
+          new Map(batch.map((item, i) => [item.id, { status: 'done' as const, loaded: item.size, results: results[i]! }])),
+        );
       }
     } catch (error) {
       if (!controller.signal.aborted) {
-        this.update(id, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        this.update(new Map(batch.map((item) => [item.id, { status: 'failed' as const, error: message }])));
       }
     } finally {
-      this.controllers.delete(id);
+      this.controllers.delete(controller);
       this.running -= 1;
       this.pump();
     }

@@ -1,6 +1,6 @@
-/** Sends one file to POST /api/cases/{id}/uploads with XMLHttpRequest (fetch has no upload progress). */
+/** Sends a batch of files to POST /api/cases/{id}/uploads with XMLHttpRequest (fetch has no upload progress). */
 import { api, ApiError, NETWORK_ERROR_MESSAGE, type ApiClient } from '../api/client';
-import type { Transport, UploadResponse } from './uploadQueue';
+import { normalizeUploadResponse, type Transport, type UploadResponse } from './uploadQueue';
 
 function parseError(status: number, text: string): ApiError {
   try {
@@ -17,7 +17,7 @@ export function uploadUrl(caseId: string): string {
 }
 
 export function xhrTransport(caseId: string, client: ApiClient = api): Transport {
-  return (file, onProgress, signal) =>
+  return (files, onProgress, signal) =>
     new Promise<UploadResponse>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', client.url(uploadUrl(caseId)));
@@ -27,7 +27,7 @@ export function xhrTransport(caseId: string, client: ApiClient = api): Transport
       xhr.onload = () => {
         if (xhr.status >= 200 && xhr.status < 300) {
           try {
-            resolve(JSON.parse(xhr.responseText) as UploadResponse);
+            resolve(normalizeUploadResponse(JSON.parse(xhr.responseText)));
           } catch {
             reject(new ApiError(xhr.status, { code: 'bad_response', message: 'The server sent an unreadable answer.' }));
           }
@@ -39,7 +39,7 @@ export function xhrTransport(caseId: string, client: ApiClient = api): Transport
       xhr.onabort = () => reject(new DOMException('Aborted', 'AbortError'));
       signal.addEventListener('abort', () => xhr.abort(), { once: true });
       const form = new FormData();
-      form.append('files', file.blob, file.name);
+      for (const file of files) form.append('files', file.blob, file.name);
       xhr.send(form);
     });
 }

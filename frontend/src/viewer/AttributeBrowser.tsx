@@ -19,9 +19,10 @@ export function AttributeBrowser({ dataset, onClose }: { dataset: DicomJsonDatas
         <tbody>
           {rows.map((r) => (
             <tr key={r.tag}>
-              <td className="tag">{r.tagLabel}</td>
-              <td>{r.name}</td>
-              <td className="vr">{r.vr}</td>
+              <td className="tag">
+                {r.tagLabel} <span className="vr">{r.vr}</span>
+                {r.name && <span className="block attr-name">{r.name}</span>}
+              </td>
               <td className="value">{r.value}</td>
             </tr>
           ))}
