@@ -129,3 +129,30 @@ def _refuse_changes_to_signed_versions(session: Session, _ctx: Any, _instances: 
         changed = [name for name in _FROZEN if state.attrs[name].history.has_changes()]
         if changed:
             raise SignedReportChanged(f"report version {obj.id} is signed; refused change of {changed}")
+
+
+class ReportDelivery(Base):
+    """One push of a signed version's SR and Encapsulated PDF to the referrer's DICOMweb (STOW-RS)."""
+
+    __tablename__ = "report_delivery"
+    __table_args__ = (
+        Index("ix_report_delivery_case_id", "case_id"),
+        Index("ix_report_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    version_id: Mapped[str] = mapped_column(ForeignKey("report_version.id", ondelete="CASCADE"))
+    organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"),
+                                                        default=None)
+    url: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[ReportVersion] = relationship(lazy="joined")

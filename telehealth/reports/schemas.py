@@ -186,3 +186,24 @@ class TemplateList(Out):
     """Templates."""
 
     items: list[TemplateOut]
+
+
+class DeliveryOut(Out):
+    """One push of a signed version to the referrer's DICOMweb endpoint."""
+
+    id: str
+    document_version: int
+    url: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    last_status_code: int | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryList(Out):
+    """The delivery log of a case."""
+
+    items: list[DeliveryOut]

@@ -209,6 +209,9 @@ def sign(session: Session, actor: User, case_id: str, base_version: int, *, pass
     record(session, actor=actor, action="report.signed", entity_type="report", entity_id=report.id,
            case_id=case.id, details={"document_version": version.number, "status": status,
                                      "sha256": digest})
+    from telehealth.reports import delivery
+
+    delivery.enqueue(session, case, version)
     if version.number == 1:
         _mark_case_reported(session, case, actor)
     else:

@@ -1,7 +1,9 @@
 """Report routes: the editor API, signing and amendment, outputs, templates."""
 from __future__ import annotations
 
+import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, g
 
@@ -10,11 +12,13 @@ from telehealth.api import route
 from telehealth.audit.service import record
 from telehealth.errors import Conflict
 from telehealth.extensions import db
-from telehealth.reports import catalog, outputs, pdf, service
+from telehealth.reports import catalog, delivery, outputs, pdf, service
 from telehealth.reports import content as rc
 from telehealth.reports.evidence import NoEvidence
 from telehealth.reports.models import Report, ReportVersion
 from telehealth.reports.schemas import (
+    DeliveryList,
+    DeliveryOut,
     ReportAmend,
     ReportCreate,
     ReportOut,
@@ -108,7 +112,55 @@ def sign_report(case_id: str, body: ReportSign) -> ReportOut:
         raise _with_current(case_id, e) from None
     case, report, version = service.get_report(db.session, g.user, case_id, audit_action="report.read_after_sign")
     _publish(case, report, version)
+    _deliver_in_background(case.id)
     return report_out(case, report, version)
+
+
+def _deliver_in_background(case_id: str) -> None:
+    """First STOW-RS attempt right away, off the request thread; retries come from `flask reports deliver`."""
+    pending = [d.id for d in delivery.deliveries(db.session, case_id) if d.status == "pending"]
+    if not pending or not current_app.config.get("REPORTS_DELIVER_ON_SIGN", True):
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                for delivery_id in pending:
+                    delivery.deliver_due(db.session, app.config, delivery_id=delivery_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=run, name=f"report-delivery-{case_id[:8]}", daemon=True).start()
+
+
+@route(bp, "/cases/<case_id>/report/deliveries", response=DeliveryList,
+       summary="Delivery log of the case's report (STOW-RS pushes to the referrer's PACS)")
+def list_deliveries(case_id: str) -> DeliveryList:
+    rows = delivery.deliveries(db.session, case_id)
+    record(db.session, actor=g.user, action="report.deliveries_viewed", entity_type="case", entity_id=case_id,
+           case_id=case_id)
+    db.session.commit()
+    return DeliveryList(items=[DeliveryOut(id=d.id, document_version=d.version.number, url=_redact(d.url),
+                                           status=d.status, attempts=d.attempts, next_attempt_at=d.next_attempt_at,
+                                           last_error=d.last_error, last_status_code=d.last_status_code,
+                                           delivered_at=d.delivered_at, created_at=d.created_at)
+                               for d in rows])
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+@bp.cli.command("deliver")
+def deliver_command() -> None:
+    """Push due report deliveries (run from cron or the worker; safe to run in parallel)."""
+    import click
+
+    click.echo(delivery.deliver_due(db.session, current_app.config, limit=500))
 
 
 def _publish(case: Any, report: Report, version: ReportVersion) -> None:

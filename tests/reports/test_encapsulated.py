@@ -66,7 +66,7 @@ def test_stored_beside_the_sr_in_the_case_study(images: list[Dataset], pdfs) -> 
     assert ds.SeriesInstanceUID != sr.SeriesInstanceUID  # one modality per series
     assert (ds.SeriesInstanceUID, ds.SOPInstanceUID) == encapsulated_uids(report)
     assert (ds.PatientName, ds.PatientID) == (images[0].PatientName, images[0].PatientID)
-    assert (ds.ContentDate, ds.ContentTime) == ("20261120", "143000")
+    assert (str(ds.ContentDate), str(ds.ContentTime)) == ("20261120", "143000")
 
 
 def test_only_pdf_is_encapsulated(images: list[Dataset]) -> None:
