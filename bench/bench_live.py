@@ -67,6 +67,7 @@ def make_sessions(url: str, sessions: int, participants: int) -> list[tuple[str,
     from telehealth.cases.models import Case, CaseParticipant
     from telehealth.extensions import db
     from telehealth.live.models import LiveSession
+    from tests.live.conftest import add_image
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     out = []
@@ -86,6 +87,7 @@ def make_sessions(url: str, sessions: int, participants: int) -> list[tuple[str,
             db.session.add_all([CaseParticipant(case_id=case.id, user_id=u.id,
                                                 role="specialist" if i == 0 else "observer")
                                 for i, u in enumerate(users)])
+            add_image(case.id, STUDY, SERIES, SOP)
             live = LiveSession(case_id=case.id, host_id=users[0].id, presenter_id=users[0].id, title="bench",
                                status="live", started_at=now, created_at=now)
             db.session.add(live)

@@ -46,6 +46,27 @@ def _same(a: Annotation, values: dict[str, Any]) -> bool:
     return all(getattr(a, k) == v for k, v in values.items())
 
 
+def check_image(session: Session, case_id: str, values: dict[str, Any]) -> None:
+    """The referenced instance must be one of the case's (study, series and SOP instance UIDs agree)
+    and the frame within its Number of Frames."""
+    from telehealth.dicom.models import DicomInstance, DicomSeries, DicomStudy
+
+    frames = session.execute(
+        select(DicomInstance.number_of_frames)
+        .join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
+        .join(DicomStudy, DicomInstance.study_id == DicomStudy.id)
+        .where(DicomInstance.case_id == case_id, DicomInstance.sop_instance_uid == values["sop_instance_uid"],
+               DicomSeries.series_instance_uid == values["series_instance_uid"],
+               DicomStudy.study_instance_uid == values["study_instance_uid"])
+    ).first()
+    if frames is None:
+        raise ValidationFailed("The annotated image is not one of this case's images", code="unknown_image",
+                               details=[{"field": "annotation.sop_instance_uid", "message": "not in this case"}])
+    if values["frame_number"] is not None and values["frame_number"] > max(frames[0] or 1, 1):
+        raise ValidationFailed(f"The image has {max(frames[0] or 1, 1)} frame(s)", code="frame_out_of_range",
+                               details=[{"field": "annotation.frame_number", "message": "beyond the last frame"}])
+
+
 def add(session: Session, user: User, live_id: str, data: AnnotationIn) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Add an annotation; returns it and the event (None when this exact add was already accepted)."""
     live, case = load_for_participant(session, user, live_id)
@@ -57,6 +78,7 @@ def add(session: Session, user: User, live_id: str, data: AnnotationIn) -> tuple
             session.rollback()  # a retried add: acknowledge it again, change nothing
             return annotation_out(existing), None
         raise Conflict("An annotation with this id exists already", code="duplicate_annotation")
+    check_image(session, case.id, values)
     now = clock.now()
     a = Annotation(id=data.id, session_id=live.id, case_id=case.id, author_id=user.id, version=1, deleted=False,
                    created_at=now, updated_at=now, **values)

@@ -8,6 +8,7 @@ import pytest
 
 from telehealth.cases.conversation import add_participant
 from telehealth.cases.offers import offer_case, respond
+from telehealth.dicom.models import DicomInstance, DicomPatient, DicomSeries, DicomStudy
 from telehealth.extensions import db, socketio
 from tests.live.servers import Redis, Server
 
@@ -23,6 +24,22 @@ def length(points: Any = ((10.0, 20.0), (110.5, 20.0)), **over: Any) -> dict[str
          "measurements": [{"name": "length", "value": 50.25, "unit": "mm"}], "label": "meniscus"}
     a.update(over)
     return a
+
+
+def add_image(case_id: str, study: str = STUDY, series: str = SERIES, sop: str = SOP, frames: int = 1) -> None:
+    """Index one instance in the case's archive (what the viewer would be showing)."""
+    dp = DicomPatient(case_id=case_id, identity_key=uuid.uuid4().hex)
+    db.session.add(dp)
+    db.session.flush()
+    st = DicomStudy(case_id=case_id, patient_ref_id=dp.id, study_instance_uid=study)
+    db.session.add(st)
+    db.session.flush()
+    se = DicomSeries(case_id=case_id, study_id=st.id, series_instance_uid=series, modality="MR")
+    db.session.add(se)
+    db.session.flush()
+    db.session.add(DicomInstance(case_id=case_id, study_id=st.id, series_id=se.id, sop_instance_uid=sop,
+                                 sop_class_uid="1.2.840.10008.5.1.4.1.1.4", transfer_syntax_uid="1.2.840.10008.1.2.1",
+                                 number_of_frames=frames, blob_sha256="0" * 64, size=1))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -62,6 +79,7 @@ def people(make_user, make_case):  # type: ignore[no-untyped-def]
     offer_case(db.session, coordinator, case.id, specialist.id)
     respond(db.session, specialist, case.id, accept=True)
     add_participant(db.session, case, patient, "patient", referrer)
+    add_image(case.id)
     db.session.commit()
     return {"referrer": referrer, "specialist": specialist, "coordinator": coordinator, "patient": patient,
             "outsider": outsider, "case": case}

@@ -241,6 +241,9 @@ def test_bad_events_get_an_error_and_change_nothing(live, people):
         ("annotation:add", {"session_id": sid, "annotation": length(measurements=[
             {"name": "length", "value": 1, "unit": "milli metre"}])}, "validation_failed"),
         ("annotation:add", {"session_id": sid, "annotation": length(label="x" * 100_000)}, "payload_too_large"),
+        ("annotation:add", {"session_id": sid, "annotation": length(sop_instance_uid="1.2.3.4")}, "unknown_image"),
+        ("annotation:add", {"session_id": sid, "annotation": length(series_instance_uid="1.2.3")}, "unknown_image"),
+        ("annotation:add", {"session_id": sid, "annotation": length(frame_number=2)}, "frame_out_of_range"),
         ("annotation:update", {"session_id": sid, "id": "nope", "base_version": 1, "changes": {}},
          "annotation_not_found"),
         ("view", {"session_id": sid, "view": {"zoom": -1}}, "validation_failed"),
