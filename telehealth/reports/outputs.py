@@ -134,8 +134,9 @@ def _make(session: Session, config: Any, case: Case, report: Report, version: Re
         if document.key_images:
             _, paths = _evidence(session, config, case, document)
         images = rendered_key_images(session, config, case, document, paths)
-        return pdf.render_pdf(document, letterhead(session, case, document), images,
-                              verify_url=f"{config.get('PUBLIC_URL', '')}/verify")
+        verify = f"{config.get('PUBLIC_URL', '')}/api/reports/verify/{document.verification_code}" \
+            if document.verification_code else ""
+        return pdf.render_pdf(document, letterhead(session, case, document), images, verify_url=verify)
     if kind == "fhir":
         pdf_bytes = render(session, config, case, report, version, document, "pdf").data
         resource = fhir.diagnostic_report(document, pdf_bytes, organization=letterhead(session, case, document).name)

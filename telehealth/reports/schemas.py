@@ -207,3 +207,23 @@ class DeliveryList(Out):
     """The delivery log of a case."""
 
     items: list[DeliveryOut]
+
+
+class AnnotationImport(Out):
+    """Live measurements in report form; ``skipped`` says which values could not be used and why."""
+
+    items: list[dict[str, Any]]
+    skipped: list[dict[str, str]]
+
+
+class VerificationOut(Out):
+    """What a verification code proves: who signed which version when, and whether it was superseded."""
+
+    valid: bool
+    status: str | None = None
+    document_version: int | None = None
+    signed_at: datetime | None = None
+    signer: str | None = None
+    organization: str | None = None
+    superseded_by_version: int | None = None
+    content_sha256: str | None = None

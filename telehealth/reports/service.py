@@ -310,3 +310,23 @@ def build_document(session: Session, case: Case, report: Report, version: Report
 
 def _person(user: User) -> Any:
     return rc.person(user.name, user.id, user.organization.name if user.organization else "")
+
+
+def verify(session: Session, code: str) -> dict[str, Any]:
+    """Look up a printed verification code; audited, answers only about the signature."""
+    normalised = code.strip().upper()
+    version = session.scalar(select(ReportVersion).where(ReportVersion.verification_code == normalised)) \
+        if len(normalised) <= 20 else None
+    record(session, actor=None, action="report.verification_checked", entity_type="report",
+           entity_id=version.report_id if version else None, outcome="success" if version else "failure")
+    session.commit()
+    if version is None or not version.is_signed:
+        return {"valid": False}
+    newer = [v.number for v in version.report.versions if v.is_signed and v.number > version.number]
+    signer = version.signer
+    return {
+        "valid": True, "status": version.status, "document_version": version.number,
+        "signed_at": version.signed_at, "signer": signer.name if signer else None,
+        "organization": signer.organization.name if signer and signer.organization else None,
+        "superseded_by_version": newer[-1] if newer else None, "content_sha256": version.content_sha256,
+    }

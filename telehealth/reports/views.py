@@ -17,6 +17,7 @@ from telehealth.reports import content as rc
 from telehealth.reports.evidence import NoEvidence
 from telehealth.reports.models import Report, ReportVersion
 from telehealth.reports.schemas import (
+    AnnotationImport,
     DeliveryList,
     DeliveryOut,
     ReportAmend,
@@ -27,15 +28,17 @@ from telehealth.reports.schemas import (
     TemplateIn,
     TemplateList,
     TemplateOut,
+    VerificationOut,
     VersionOut,
     VersionQuery,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/api")
 
-_FILE = {"200": {"description": "The file", "content": {"application/octet-stream": {}}},
-         "404": {"description": "No report (visible to the caller)"},
-         "409": {"description": "The case has no stored images for DICOM outputs"}}
+def _file(mime: str) -> dict[str, Any]:
+    return {"200": {"description": "The file", "content": {mime: {}}},
+            "404": {"description": "No report (visible to the caller)"},
+            "409": {"description": "The case has no stored images for DICOM outputs"}}
 
 
 def _document_of(case, report, version, body, **kw):  # type: ignore[no-untyped-def]
@@ -199,25 +202,25 @@ def _output(case_id: str, version: int | None, kind: str) -> Response:
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
 
-@route(bp, "/cases/<case_id>/report.pdf", query=VersionQuery, raw=True, responses=_FILE,
+@route(bp, "/cases/<case_id>/report.pdf", query=VersionQuery, raw=True, responses=_file("application/pdf"),
        summary="The report as PDF")
 def report_pdf(case_id: str, query: VersionQuery) -> Response:
     return _output(case_id, query.version, "pdf")
 
 
-@route(bp, "/cases/<case_id>/report/sr.dcm", query=VersionQuery, raw=True, responses=_FILE,
+@route(bp, "/cases/<case_id>/report/sr.dcm", query=VersionQuery, raw=True, responses=_file("application/dicom"),
        summary="The report as DICOM Comprehensive SR (TID 1500)")
 def report_sr(case_id: str, query: VersionQuery) -> Response:
     return _output(case_id, query.version, "sr")
 
 
-@route(bp, "/cases/<case_id>/report/encapsulated-pdf.dcm", query=VersionQuery, raw=True, responses=_FILE,
-       summary="The report PDF as DICOM Encapsulated PDF")
+@route(bp, "/cases/<case_id>/report/encapsulated-pdf.dcm", query=VersionQuery, raw=True,
+       responses=_file("application/dicom"), summary="The report PDF as DICOM Encapsulated PDF")
 def report_encapsulated(case_id: str, query: VersionQuery) -> Response:
     return _output(case_id, query.version, "encapsulated")
 
 
-@route(bp, "/cases/<case_id>/report/fhir", query=VersionQuery, raw=True, responses=_FILE,
+@route(bp, "/cases/<case_id>/report/fhir", query=VersionQuery, raw=True, responses=_file("application/fhir+json"),
        summary="The report as a FHIR R4 DiagnosticReport")
 def report_fhir(case_id: str, query: VersionQuery) -> Response:
     resp = _output(case_id, query.version, "fhir")
@@ -238,14 +241,17 @@ def report_preview(case_id: str, query: VersionQuery) -> Response:
                                                          "img-src data:; style-src 'unsafe-inline'"})
 
 
-@route(bp, "/cases/<case_id>/report/annotations", raw=True,
-       responses={"200": {"description": "Measurements of the case's live annotations, in report form"}},
+@route(bp, "/cases/<case_id>/report/annotations", response=AnnotationImport,
        summary="The case's live-session measurements as report measurements (to add to the draft)")
-def report_annotations(case_id: str) -> Response:
-    from flask import jsonify
-
+def report_annotations(case_id: str) -> AnnotationImport:
     items, skipped = catalog.measurements_from_annotations(db.session, g.user, case_id)
-    return jsonify({"items": items, "skipped": skipped})
+    return AnnotationImport(items=items, skipped=skipped)
+
+
+@route(bp, "/reports/verify/<code>", response=VerificationOut, auth="none",
+       summary="Check a verification code printed on a report (no patient data is returned)")
+def verify_code(code: str) -> VerificationOut:
+    return VerificationOut(**service.verify(db.session, code))
 
 
 @route(bp, "/report-templates", response=TemplateList, summary="Report templates")

@@ -159,6 +159,13 @@ def test_sign_needs_password_and_makes_a_final_immutable_report(journey, app) ->
     resource = json.loads(j["pat"].get(f"/api/cases/{case_id}/report/fhir").data)
     check_diagnostic_report(resource)
     assert resource["status"] == "final" and resource["conclusionCode"][0]["coding"][0]["code"] == "minor_discrepancy"
+    # The printed verification code checks out, without patient data.
+    check = app.test_client().get(f"/api/reports/verify/{final['verification_code']}").get_json()
+    assert check["valid"] and check["signer"] == "Anna Specialist" and check["document_version"] == 1
+    assert "patient" not in json.dumps(check).lower()
+    assert app.test_client().get("/api/reports/verify/AAAA-BBBB-CCCC").get_json() == {
+        "valid": False, "status": None, "document_version": None, "signed_at": None, "signer": None,
+        "organization": None, "superseded_by_version": None, "content_sha256": None}
     # Outputs are cached per version in DATA_DIR.
     cached = [n for _, _, files in os.walk(os.path.join(app.config["DATA_DIR"], "reports")) for n in files]
     assert {"signed-report.pdf", "signed-sr.dcm", "signed-encapsulated-pdf.dcm", "signed-fhir.json"} <= set(cached)
@@ -196,6 +203,8 @@ def test_amendment_is_a_new_version_pointing_at_the_old(journey) -> None:
     amended = _sign(j, 5).get_json()
     assert amended["status"] == "amended" and amended["verification_code"] != first["verification_code"]
     assert [v["number"] for v in amended["versions"]] == [1, 2]
+    old_check = j["pat"].get(f"/api/reports/verify/{first['verification_code']}").get_json()
+    assert old_check["valid"] and old_check["superseded_by_version"] == 2
     sr = pydicom.dcmread(BytesIO(j["pat"].get(f"/api/cases/{case_id}/report/sr.dcm").data))
     old = pydicom.dcmread(BytesIO(j["pat"].get(f"/api/cases/{case_id}/report/sr.dcm?version=1").data))
     ref = sr.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence[0]
