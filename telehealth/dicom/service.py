@@ -129,6 +129,8 @@ def ingest_file(
 
 def _deidentify_copy(session: Session, case: Case, path: str) -> tuple[str, UidMap, str]:
     """Write a de-identified copy next to `path` (PS3.15 E.1); the new UID pairs are added to the session."""
+    # One anonymous ingest per case at a time, so concurrent uploads share one UID map (row lock until commit).
+    session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     mapping = load_uid_map(session, case.id)
     with collect_pydicom_warnings():
         ds = pydicom.dcmread(path)
@@ -170,40 +172,50 @@ def _store(
     if existing is not None:
         return _same_uid_result(existing, digest, base)
     blob = store.put_file(path)
-    try:
-        if mapping is not None:
-            for original, replacement in mapping.added.items():
-                session.add(DicomUidMapping(case_id=case.id, original_uid=original, replacement_uid=replacement))
-        study = _study(session, case, parsed)
-        series = _series(session, case, study, parsed)
-        if series.study_id != study.id:
+    for attempt in range(3):
+        try:
+            if mapping is not None:
+                for original, replacement in mapping.added.items():
+                    session.add(DicomUidMapping(case_id=case.id, original_uid=original,
+                                                replacement_uid=replacement))
+            study = _study(session, case, parsed)
+            series = _series(session, case, study, parsed)
+            if series.study_id != study.id:
+                session.rollback()
+                _drop_unreferenced(session, store, blob.sha256, blob.created)
+                base.status, base.reason = "rejected", "series_in_other_study"
+                base.message = "This Series Instance UID already belongs to another study of the case"
+                return base
+            session.add(_instance_row(case, study, series, parsed, blob, upload_id, burned, mapping is not None))
+            session.commit()
+            return base
+        except IntegrityError:
+            # A concurrent upload created the same patient, study, series or instance first.
+            session.rollback()
+            existing = _existing(session, case.id, parsed.sop_instance_uid)
+            if existing is not None:
+                return _same_uid_result(existing, digest, base)
+            if attempt == 2:
+                _drop_unreferenced(session, store, blob.sha256, blob.created)
+                raise
+        except BaseException:
             session.rollback()
             _drop_unreferenced(session, store, blob.sha256, blob.created)
-            base.status, base.reason = "rejected", "series_in_other_study"
-            base.message = "This Series Instance UID already belongs to another study of the case"
-            return base
-        session.add(DicomInstance(
-            case_id=case.id, study_id=study.id, series_id=series.id, upload_id=upload_id,
-            sop_instance_uid=parsed.sop_instance_uid, sop_class_uid=parsed.sop_class_uid,
-            transfer_syntax_uid=parsed.transfer_syntax_uid, instance_number=parsed.instance_number,
-            number_of_frames=parsed.number_of_frames, rows=parsed.rows, columns=parsed.columns,
-            bits_allocated=parsed.bits_allocated, photometric_interpretation=parsed.photometric_interpretation,
-            blob_sha256=blob.sha256, size=blob.size, burned_in_annotation=burned or "",
-            deidentified=mapping is not None,
-        ))
-        session.commit()
-    except IntegrityError:
-        # A concurrent upload stored the same UID first: report it like any duplicate.
-        session.rollback()
-        existing = _existing(session, case.id, parsed.sop_instance_uid)
-        if existing is None:
             raise
-        return _same_uid_result(existing, digest, base)
-    except BaseException:
-        session.rollback()
-        _drop_unreferenced(session, store, blob.sha256, blob.created)
-        raise
-    return base
+    raise AssertionError("unreachable")
+
+
+def _instance_row(case: Case, study: DicomStudy, series: DicomSeries, parsed: ParsedInstance, blob: Any,
+                  upload_id: str | None, burned: str, deidentified: bool) -> DicomInstance:
+    """The index row of a stored instance."""
+    return DicomInstance(
+        case_id=case.id, study_id=study.id, series_id=series.id, upload_id=upload_id,
+        sop_instance_uid=parsed.sop_instance_uid, sop_class_uid=parsed.sop_class_uid,
+        transfer_syntax_uid=parsed.transfer_syntax_uid, instance_number=parsed.instance_number,
+        number_of_frames=parsed.number_of_frames, rows=parsed.rows, columns=parsed.columns,
+        bits_allocated=parsed.bits_allocated, photometric_interpretation=parsed.photometric_interpretation,
+        blob_sha256=blob.sha256, size=blob.size, burned_in_annotation=burned or "", deidentified=deidentified,
+    )
 
 
 def _drop_unreferenced(session: Session, store: BlobStore, digest: str, created: bool) -> None:
