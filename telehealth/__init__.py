@@ -37,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 256_000),
+        # Each connection's events are handled in arrival order, in its own thread (live views must not
+        # overtake each other); True would start a thread per event and lose that order.
+        async_handlers=app.config.get("SOCKETIO_ASYNC_HANDLERS", False),
     )
     for path in NAMESPACES:
         extensions.socketio.on_namespace(importlib.import_module(path).namespace)

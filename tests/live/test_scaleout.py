@@ -74,6 +74,14 @@ def test_events_cross_between_processes(cluster, live, people, auth, peers):
     assert ref.call("rtc:offer", {"session_id": sid, "to": host.sid, "sdp": "v=0\r\n"})["ok"]
     _, offer = host.wait_for(lambda n, d: n == "rtc:offer")
     assert offer["from"] == ref.sid and offer["sdp"] == "v=0\r\n"
+    # A presenter's rapid views are applied in the order sent: followers end on the last one.
+    for i in range(30):
+        host.sio.emit("view", {"session_id": sid, "view": {"sop_instance_uid": "1.2.3", "image_index": i}},
+                      namespace="/live")
+    _, last_view = ref.wait_for(lambda n, d: n == "view" and d["data"]["view"]["image_index"] == 29)
+    views = [d["data"]["view"]["image_index"] for n, d in sorted(ref.sequenced().items()) if d["type"] == "view"]
+    assert views == list(range(30))
+    assert ref.call("resync", {"session_id": sid, "since_seq": 0})["events"][-1]["seq"] == last_view["seq"]
     # Seqs from both processes form one gap-free sequence.
     seen = sorted(set(host.sequenced()) | {ack["seq"]})
     assert seen == list(range(seen[0], seen[-1] + 1))
