@@ -25,8 +25,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 frontend: frontend/dist/index.html
 
+# `npm ci` first; where the local npm wrote a lockfile without other platforms' optional
+# packages it refuses, and a lockfile-respecting `npm install --no-save` installs the same tree.
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund
+	cd frontend && (npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund)
 	touch $@
 
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
