@@ -184,6 +184,12 @@ def sign(session: Session, actor: User, case_id: str, base_version: int, *, pass
     if version.is_signed:
         raise Conflict("This version is already signed", code="report_signed")
     _reauthenticate(session, actor, case, report, password=password, totp=totp, auth_session=auth_session, ip=ip)
+    return finalize(session, actor, case, report, version, secret=secret, document_of=document_of)
+
+
+def finalize(session: Session, actor: User, case: Case, report: Report, version: ReportVersion, *, secret: str,
+             document_of: Any) -> Report:
+    """The signature itself, once the signer is known to be entitled and re-authenticated."""
     missing = rc.missing_fields(version.content, _template_dict(report.template))
     if missing:
         raise ValidationFailed("Fill the required fields before signing", code="report_incomplete",
