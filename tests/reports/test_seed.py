@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from telehealth.cases.models import Case
 from telehealth.extensions import db
-from telehealth.reports.models import Report, ReportTemplate
 from telehealth.reports import demo
 from telehealth.reports.demo import DEMO_CASE_TITLE
+from telehealth.reports.models import Report, ReportTemplate
 from telehealth.seed import DEMO_PASSWORD, seed_demo
 
 for _module in ("telehealth.identity.models", "telehealth.dicom.models", "telehealth.live.models"):
