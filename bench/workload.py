@@ -148,6 +148,7 @@ async def qido(session: aiohttp.ClientSession, target: Target, queries: list[str
     """Run `n` searches one after the other (cycling `queries`); latency p50 and p99."""
     headers = {**target.headers, "Accept": "application/dicom+json"}
     lat: list[float] = []
+    cpu0 = procstat.cpu_seconds(target.pid())
     for i in range(n):
         q = queries[i % len(queries)]
         t0 = time.perf_counter()
@@ -155,8 +156,9 @@ async def qido(session: aiohttp.ClientSession, target: Target, queries: list[str
         lat.append(time.perf_counter() - t0)
         if status != 200 or not json.loads(body):
             raise WorkloadError(f"QIDO {q} -> {status} {body[:200]!r}")
+    cpu = procstat.cpu_seconds(target.pid()) - cpu0
     return Result(statistics.median(lat) * 1000, "ms p50", f"p99 {pct(lat, 99) * 1000:.1f} ms",
-                  {"p99_ms": pct(lat, 99) * 1000, "n": n})
+                  {"p99_ms": pct(lat, 99) * 1000, "n": n, "server_cpu_ms_per_request": cpu / n * 1000})
 
 
 async def metadata(session: aiohttp.ClientSession, target: Target, corpus: Corpus, n: int) -> Result:
@@ -165,6 +167,7 @@ async def metadata(session: aiohttp.ClientSession, target: Target, corpus: Corpu
     headers = {**target.headers, "Accept": "application/dicom+json"}
     url = f"{target.base}/studies/{study.uid}/series/{series.uid}/metadata"
     lat: list[float] = []
+    cpu0 = procstat.cpu_seconds(target.pid())
     for _ in range(n):
         t0 = time.perf_counter()
         status, body, _ = await _get(session, url, headers)
@@ -174,7 +177,8 @@ async def metadata(session: aiohttp.ClientSession, target: Target, corpus: Corpu
             raise WorkloadError(f"metadata -> {status}, {len(items)} items of {len(series.sop_uids)}")
     return Result(statistics.median(lat) * 1000, "ms p50",
                   f"first {lat[0] * 1000:.0f} ms, min {min(lat) * 1000:.0f}, max {max(lat) * 1000:.0f} ms",
-                  {"first_ms": lat[0] * 1000, "n": n, "instances": len(series.sop_uids)})
+                  {"first_ms": lat[0] * 1000, "n": n, "instances": len(series.sop_uids),
+                   "server_cpu_ms_per_request": (procstat.cpu_seconds(target.pid()) - cpu0) / n * 1000})
 
 
 async def frames(session: aiohttp.ClientSession, target: Target, corpus: Corpus, *, n: int,
