@@ -245,17 +245,38 @@ def start_echo(threads: int) -> tuple[subprocess.Popen, str]:  # type: ignore[ty
 def line(label: str, r: dict[str, float]) -> str:
     """One result line."""
     loss = f", delivered {r['n']}/{r['expected']}" if "expected" in r else f", {r['n']} round trips"
-    return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}"
+    cpu = f", server CPU {r['server_cpu_us']:.0f} us per delivery" if "server_cpu_us" in r else ""
+    return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}{cpu}"
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes and their children (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return total
 
 
 async def scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict[str, float],
-                   seconds: float) -> dict[str, dict[str, float]]:
+                   seconds: float, pids: list[int] | None = None) -> dict[str, dict[str, float]]:
     """Connect everyone, measure each event kind at its rate, disconnect."""
     f = Fanout()
     groups = await f.connect(urls, plan)
     results = {}
     for event, rate in rates.items():
+        cpu = cpu_seconds(pids or [])
         results[event] = await f.run(plan, groups, event=event, rate=rate, seconds=seconds)
+        results[event]["server_cpu_us"] = (cpu_seconds(pids or []) - cpu) * 1e6 / max(1, results[event]["n"])
     await f.close()
     return results
 
@@ -291,13 +312,13 @@ def main() -> None:  # noqa: C901
         one = Server(url, "").start(threads=threads).wait()
         procs.append(one)
         r1 = asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions, args.participants),
-                                  rates, args.seconds))
+                                  rates, args.seconds, [one.proc.pid]))
         one.stop()
         a = Server(url, redis.url).start(threads=threads).wait()
         b = Server(url, redis.url).start(threads=threads).wait()
         procs += [a, b]
         r2 = asyncio.run(scenario([a.url, b.url], make_sessions(url, args.sessions, args.participants),
-                                  rates, args.seconds))
+                                  rates, args.seconds, [a.proc.pid, b.proc.pid]))
         for label, r in (("one process", r1), ("two processes via Redis", r2)):
             for event, res in r.items():
                 print(line(f"{event} fan-out, {label}", res))
@@ -305,11 +326,11 @@ def main() -> None:  # noqa: C901
         a.stop()
         b.stop()
         if args.sweep:
-            for n_sessions in (25, 50, 75, 100):
+            for n_sessions in (5, 10, 25, 50, 75, 100):
                 srv = Server(url, "").start(threads=n_sessions * args.participants + 64).wait()
                 procs.append(srv)
                 r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants),
-                                         {"pointer": args.rate}, args.seconds / 2))["pointer"]
+                                         {"pointer": args.rate}, args.seconds / 2, [srv.proc.pid]))["pointer"]
                 print(line(f"sweep: {n_sessions * args.participants} clients on one process, pointer", r))
                 srv.stop()
                 if r["p99"] > 50:
