@@ -106,8 +106,8 @@ def main() -> None:
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_port}"
-    token = requests.post(f"{base}/api/auth/token", json={"email": "bench@example.org",
-                                                          "password": "correct-horse-battery-staple"}).json()["access_token"]
+    login = {"email": "bench@example.org", "password": "correct-horse-battery-staple"}
+    token = requests.post(f"{base}/api/auth/token", json=login).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     dicomweb = f"{base}/api/cases/{case_id}/dicomweb"
 

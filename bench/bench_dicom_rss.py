@@ -76,7 +76,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{srv.server_port}"
     token = json.loads(subprocess.check_output([
         "curl", "-s", "-H", "Content-Type: application/json", "-d",
-        json.dumps({"email": "rss@example.org", "password": "correct-horse-battery-staple"}), f"{base}/api/auth/token"]))
+        json.dumps({"email": "rss@example.org", "password": "correct-horse-battery-staple"}),
+        f"{base}/api/auth/token"]))
     before = peak_rss_mb()
     t0 = time.perf_counter()
     out = subprocess.check_output([

@@ -100,7 +100,10 @@ def matches(value: str | None, match: Match, *, fold_case: bool = False) -> bool
 
 def element(keyword: str, value: Any) -> DataElement:
     """A data element by keyword with its dictionary VR."""
-    tag = Tag(tag_for_keyword(keyword))
+    number = tag_for_keyword(keyword)
+    if number is None:
+        raise KeyError(keyword)
+    tag = Tag(number)
     return DataElement(tag, dictionary_VR(tag), value)
 
 

@@ -202,6 +202,11 @@ def retrieve(scope: Scope, study: str, series: str | None = None, instance: str 
     return resp
 
 
+def _bulk_uri(url: str) -> Callable[[Any], str]:
+    """BulkDataURI maker for one instance (PS3.18 F.2.6)."""
+    return lambda tag: f"{url}/bulkdata/{int(tag):08X}"
+
+
 def metadata(scope: Scope, study: str, series: str | None = None, instance: str | None = None) -> Response:
     rows = _instances(scope, study, series, instance)
     base = _base()
@@ -213,7 +218,7 @@ def metadata(scope: Scope, study: str, series: str | None = None, instance: str 
         url = (f"{base}/studies/{study}/series/{r.series.series_instance_uid}/instances/{r.sop_instance_uid}")
         ds = pixels.read_header(_path(r))
         ds.file_meta = None  # type: ignore[assignment]  # group 0002 is not part of the metadata (PS3.18 F.2)
-        out.append(to_json(ds, lambda tag, u=url: f"{u}/bulkdata/{int(tag):08X}",
+        out.append(to_json(ds, _bulk_uri(url),
                            pixel_uri=f"{url}/bulkdata/7FE00010" if r.rows else None,
                            pixel_vr="OW" if (r.bits_allocated or 8) > 8 else "OB"))
     resp = _json(out, etag)

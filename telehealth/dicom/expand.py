@@ -65,7 +65,8 @@ class _Budget:
             raise ArchiveError(
                 "too_large", f"The upload expands to more than {self.limits.max_total_size} bytes"
             )
-        if self.expanded > self.limits.ratio_floor and compressed and self.expanded / compressed > self.limits.max_ratio:
+        ratio = self.expanded / compressed if compressed else 0.0
+        if self.expanded > self.limits.ratio_floor and ratio > self.limits.max_ratio:
             raise ArchiveError(
                 "zip_bomb", f"The archive expands more than {self.limits.max_ratio:g} times its size"
             )

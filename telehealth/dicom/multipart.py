@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 CHUNK = 256 * 1024
 MAX_HEADER_BYTES = 16 * 1024
@@ -48,7 +48,7 @@ class Part:
 
 @dataclass
 class _Reader:
-    stream: BinaryIO
+    stream: IO[bytes]
     limit: int
     read_total: int = 0
     buf: bytearray = field(default_factory=bytearray)
@@ -69,7 +69,7 @@ class _Reader:
 
 
 def iter_parts(
-    stream: BinaryIO,
+    stream: IO[bytes],
     boundary: str,
     workdir: str,
     *,

@@ -336,7 +336,6 @@ def _snake(keyword: str) -> str:
 
 def _extract(ds: Dataset, ts: str, has_pixels: bool) -> dict[str, Any]:
     """Build the ParsedInstance identification fields (PS3.3 C.12.1, C.7.1-C.7.3)."""
-    meta = ds.file_meta
     sop_class = _uid(ds, "SOPClassUID")
     sop_instance = _uid(ds, "SOPInstanceUID")
     study = _uid(ds, "StudyInstanceUID")

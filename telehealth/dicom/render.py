@@ -137,10 +137,30 @@ def to_display(
         # decode_frame asks pydicom for RGB, so YBR_FULL/YBR_FULL_422/YBR_ICT/YBR_RCT arrive converted.
         bits = int(ds.get("BitsStored") or ds.get("BitsAllocated") or 8)
         return _to_uint8(arr[..., :3], bits)
+    if arr.ndim == 2 and arr.dtype.kind in "iu" and _window_known(ds, index, override):
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo < arr.size // 4:
+            # Integer frames have few distinct values: run the LUT steps once per value in [lo, hi] and
+            # index, instead of once per pixel (same elementwise arithmetic, so the same output).
+            table = _grey(np.arange(lo, hi + 1, dtype=np.int64), ds, index, override)
+            return table[arr.astype(np.intp) - lo]
+    return _grey(arr, ds, index, override)
+
+
+def _grey(arr: np.ndarray, ds: Dataset, index: int, override: tuple[float, float] | None) -> np.ndarray:
+    """Modality LUT, VOI, Presentation LUT shape and 8-bit output for grey values (PS3.4 N.2.1)."""
     y = voi(modality_lut(arr, ds, index), ds, index, override)
     if _is_inverted(ds):
         y = 1.0 - y
     return np.rint(y * 255.0).astype(np.uint8)
+
+
+def _window_known(ds: Dataset, index: int, override: tuple[float, float] | None) -> bool:
+    """True when the VOI step does not depend on the frame's own min and max (see `voi`)."""
+    if override is not None or ("VOILUTSequence" in ds and ds.VOILUTSequence):
+        return True
+    item = _frame_item(ds, index, "FrameVOILUTSequence") or ds
+    return item.get("WindowCenter") is not None and item.get("WindowWidth") is not None
 
 
 def _to_uint8(arr: np.ndarray, bits: int) -> np.ndarray:

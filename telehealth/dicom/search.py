@@ -80,17 +80,17 @@ def parse_query(args: dict[str, list[str]], level: str) -> Query:
 
 
 def _int(args: dict[str, list[str]], key: str, default: int) -> int:
-    raw = (args.get(key) or [None])[-1]
-    if raw is None:
+    values = args.get(key)
+    if not values:
         return default
     try:
-        return int(raw)
+        return int(values[-1])
     except ValueError as exc:
         raise QueryError(f"{key} must be an integer") from exc
 
 
 def _columns(level: str) -> dict[str, Any]:
-    cols = dict(STUDY_COLUMNS)
+    cols: dict[str, Any] = dict(STUDY_COLUMNS)
     if level in ("series", "instances"):
         cols.update(SERIES_COLUMNS)
     if level == "instances":
@@ -184,8 +184,8 @@ def study_counts(session: Session, study_ids: list[str]) -> dict[str, tuple[int,
     mod_rows = session.execute(
         select(DicomSeries.study_id, DicomSeries.modality).where(DicomSeries.study_id.in_(study_ids))
         .distinct()).all()
-    series = dict(series_rows)
-    insts = dict(inst_rows)
+    series: dict[str, int] = {sid: n for sid, n in series_rows}
+    insts: dict[str, int] = {sid: n for sid, n in inst_rows}
     mods: dict[str, list[str]] = {}
     for sid, modality in mod_rows:
         if modality:
@@ -200,7 +200,7 @@ def series_counts(session: Session, series_ids: list[str]) -> dict[str, int]:
     rows = session.execute(
         select(DicomInstance.series_id, func.count(DicomInstance.id)).where(DicomInstance.series_id.in_(series_ids))
         .group_by(DicomInstance.series_id)).all()
-    return dict(rows)
+    return {sid: n for sid, n in rows}
 
 
 def find_instances(session: Session, case_id: str, study_uid: str, series_uid: str | None = None,

@@ -144,7 +144,7 @@ def _collect(files: list[Any], work: str) -> list[UploadItem]:
            "type": "object", "properties": {"files": {"type": "array", "items": {
                "type": "string", "format": "binary"}}}}}}},
        responses={"201": {"description": "Per-instance results (stored, duplicate, rejected with reason)",
-                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UploadOut"}}}},
+                          "content": {"application/json": {"schema": UploadOut.model_json_schema()}}},
                   "413": {"description": "Upload or archive over a limit"},
                   "422": {"description": "Unsafe archive (zip-slip, links, encrypted)"}})
 def upload(case_id: str) -> Any:

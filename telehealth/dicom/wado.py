@@ -57,7 +57,9 @@ def parse_accept(header: str | None) -> list[AcceptItem]:
 
 def _split(header: str) -> list[str]:
     """Split on commas outside quotes."""
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in header:
         if ch == '"':
             quoted = not quoted
@@ -91,7 +93,8 @@ def frame_representation(accept: list[AcceptItem], stored_ts: str) -> tuple[str,
             continue
         kind = item.params.get("type", "application/octet-stream").lower()
         ts = item.params.get("transfer-syntax")
-        if ts == STORED or ts == stored_ts or (ts is None and kind == stored_media and kind != "application/octet-stream"):
+        implied = ts is None and kind == stored_media and kind != "application/octet-stream"
+        if ts == STORED or ts == stored_ts or implied:
             return "stored", stored_media
         if kind in ("application/octet-stream", "*/*") and ts in (None, ExplicitVRLittleEndian):
             return "uncompressed", "application/octet-stream"

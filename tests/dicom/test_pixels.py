@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import warnings
 
+import numpy as np
 import pytest
 from pydicom.encaps import encapsulate
 from pydicom.pixels import pack_bits

@@ -116,7 +116,8 @@ def test_palette_colour():
 
 def test_native_ybr_converted_to_rgb():
     ds = read("SC_ybr_full_422_uncompressed.dcm")
-    expected = convert_color_space(pixel_array(path("SC_ybr_full_422_uncompressed.dcm"), as_rgb=False), "YBR_FULL", "RGB")
+    raw = pixel_array(path("SC_ybr_full_422_uncompressed.dcm"), as_rgb=False)
+    expected = convert_color_space(raw, "YBR_FULL", "RGB")
     assert ds.PhotometricInterpretation == "YBR_FULL_422"
     got = decode_png(render_frame(path("SC_ybr_full_422_uncompressed.dcm"), 0))
     assert np.array_equal(got, expected)
