@@ -116,7 +116,7 @@ def attempt(session: Session, config: Any, delivery: ReportDelivery, instances: 
 def deliver_due(session: Session, config: Any, *, now: datetime | None = None, limit: int = 20,
                 post: Poster | None = None, delivery_id: str | None = None) -> dict[str, int]:
     """Try every pending push that is due (one row at a time, locked, so several workers can run this)."""
-    from telehealth.reports import outputs, service
+    from telehealth.reports import outputs
 
     now = now or clock.now()
     counts = {"delivered": 0, "retry": 0, "failed": 0}
@@ -135,8 +135,8 @@ def deliver_due(session: Session, config: Any, *, now: datetime | None = None, l
         case = session.get(Case, row.case_id)
         assert report is not None and case is not None
         try:
-            document = service.build_document(session, case, report, version)
-            instances = [outputs.render(session, config, case, report, version, document, kind).data
+            # The referrer knows the patient: an anonymous case goes out with its original UIDs and identity.
+            instances = [outputs.render(session, config, case, report, version, kind, identified=True).data
                          for kind in ("sr", "encapsulated")]
         except Exception as e:  # outputs cannot be made: retrying will not help
             log.exception("report delivery %s: outputs failed", row.id)

@@ -141,6 +141,5 @@ def seed_demo(session: Session, users: dict[str, User]) -> None:
     service.finalize(session, reader, case, report, report.current, secret=current_app.config["SECRET_KEY"],
                      document_of=document_of)
     version = report.current
-    outputs.publish(session, current_app.config, case, report, version,
-                    service.build_document(session, case, report, version))
+    outputs.publish(session, current_app.config, case, report, version)
     session.commit()

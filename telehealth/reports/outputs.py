@@ -46,10 +46,11 @@ class Output:
     mimetype: str
 
 
-def _cache_path(config: Any, report: Report, version: ReportVersion, kind: str) -> str:
+def _cache_path(config: Any, report: Report, version: ReportVersion, kind: str, identified: bool = False) -> str:
     # A signed version never changes; a draft is keyed by the report's concurrency version.
     stamp = "signed" if version.is_signed else f"r{report.version}"
-    return os.path.join(str(config["DATA_DIR"]), "reports", version.id, f"{stamp}-{KINDS[kind][0]}")
+    variant = "identified-" if identified else ""
+    return os.path.join(str(config["DATA_DIR"]), "reports", version.id, f"{stamp}-{variant}{KINDS[kind][0]}")
 
 
 def _write_atomically(path: str, data: bytes) -> None:
@@ -114,21 +115,33 @@ def rendered_key_images(session: Session, config: Any, case: Case, document: Doc
     return out
 
 
-def render(session: Session, config: Any, case: Case, report: Report, version: ReportVersion,
-           document: Document, kind: str) -> Output:
-    """One output of a version, from the cache or freshly made (and then cached)."""
+def render(session: Session, config: Any, case: Case, report: Report, version: ReportVersion, kind: str, *,
+           identified: bool = False) -> Output:
+    """One output of a version, from the cache or freshly made (and then cached).
+
+    For an anonymous case the platform's outputs carry the pseudonym; ``identified`` asks for the
+    variant with the patient's identity and original UIDs, for those entitled to it (the referring side).
+    """
+    from telehealth.reports import service
+
     filename, mimetype = KINDS[kind]
-    path = _cache_path(config, report, version, kind)
+    identified = identified and case.anonymous
+    path = _cache_path(config, report, version, kind, identified)
     if os.path.exists(path):
         with open(path, "rb") as f:
             return Output(f.read(), filename, mimetype)
-    data = _make(session, config, case, report, version, document, kind)
+    document = service.build_document(session, case, report, version, pseudonymise=case.anonymous and not identified)
+    data = _make(session, config, case, report, version, document, kind, identified)
+    if identified and kind in ("sr", "encapsulated"):
+        from telehealth.reports.reidentify import original_uids, reidentify_bytes
+
+        data = reidentify_bytes(data, original_uids(session, case.id), case)
     _write_atomically(path, data)
     return Output(data, filename, mimetype)
 
 
 def _make(session: Session, config: Any, case: Case, report: Report, version: ReportVersion,
-          document: Document, kind: str) -> bytes:
+          document: Document, kind: str, identified: bool) -> bytes:
     if kind == "pdf":
         paths: dict[str, str] = {}
         if document.key_images:
@@ -138,20 +151,19 @@ def _make(session: Session, config: Any, case: Case, report: Report, version: Re
             if document.verification_code else ""
         return pdf.render_pdf(document, letterhead(session, case, document), images, verify_url=verify)
     if kind == "fhir":
-        pdf_bytes = render(session, config, case, report, version, document, "pdf").data
+        pdf_bytes = render(session, config, case, report, version, "pdf", identified=identified).data
         resource = fhir.diagnostic_report(document, pdf_bytes, organization=letterhead(session, case, document).name)
         return json.dumps(resource, ensure_ascii=False).encode()
     headers, _ = _evidence(session, config, case, document)
     institution = letterhead(session, case, document).name
     if kind == "sr":
         return sr.sr_bytes(sr.build_sr(document, headers, institution=institution))
-    pdf_bytes = render(session, config, case, report, version, document, "pdf").data
+    pdf_bytes = render(session, config, case, report, version, "pdf", identified=identified).data
     return encapsulated.to_bytes(encapsulated.build_encapsulated_pdf(document, pdf_bytes, headers[0],
                                                                      institution=institution))
 
 
-def publish(session: Session, config: Any, case: Case, report: Report, version: ReportVersion,
-            document: Document) -> list[str]:
+def publish(session: Session, config: Any, case: Case, report: Report, version: ReportVersion) -> list[str]:
     """Store the signed SR and Encapsulated PDF in the case's study (DICOMweb sees them); returns statuses."""
     if case.anonymous:
         # Ingest would de-identify (remap) the already de-identified UIDs; needs an archive entry point
@@ -162,7 +174,7 @@ def publish(session: Session, config: Any, case: Case, report: Report, version: 
 
     statuses = []
     for kind in ("sr", "encapsulated"):
-        output = render(session, config, case, report, version, document, kind)
+        output = render(session, config, case, report, version, kind)
         path = _cache_path(config, report, version, kind)
         result = ingest_file(session, blob_store(config), case, path, name=output.filename)
         statuses.append(f"{kind}: {result.status}")

@@ -31,6 +31,13 @@ def _template_dict(t: ReportTemplate | None) -> dict[str, Any] | None:
     return {"title": t.title, "sections": t.sections, "required_fields": t.required_fields}
 
 
+def sees_identity(case: Case, user: User) -> bool:
+    """Who may see the patient's identity in the outputs of an anonymous case: the referring side."""
+    from telehealth.cases.access import is_owner_side
+
+    return not case.anonymous or is_owner_side(case, user)
+
+
 def is_writer(case: Case, user: User) -> bool:
     """The assigned specialist writes, signs and amends the case's report."""
     return is_assigned_specialist(case, user)
@@ -290,14 +297,17 @@ def study_uid(session: Session, case_id: str, body: dict[str, Any]) -> str:
 
 def build_document(session: Session, case: Case, report: Report, version: ReportVersion,
                    body: dict[str, Any] | None = None, *, status: str | None = None, signer: User | None = None,
-                   signed_at: Any = None, verification: str | None = None) -> Document:
-    """The document model of a version (or of a proposed body/status), validated."""
+                   signed_at: Any = None, verification: str | None = None, pseudonymise: bool = False) -> Document:
+    """The document model of a version (or of a proposed body/status), validated.
+
+    ``pseudonymise`` hides the patient's identity (anonymous cases, for the specialist side)."""
     body = version.content if body is None else body
     referrer = next((p.user for p in case.participants if p.role == "referrer"), None)
     modality = ""
     details = rc.case_details(
-        case_id=case.id, title=case.title, question=case.question, patient_name=case.patient_name,
-        birth_date=case.patient_birth_date, sex=case.patient_sex, priority=case.priority,
+        case_id=case.id, title=case.title, question=case.question,
+        patient_name=f"Anonymous {case.id[:8].upper()}" if pseudonymise else case.patient_name,
+        birth_date=None if pseudonymise else case.patient_birth_date, sex=case.patient_sex, priority=case.priority,
         specialty=case.requested_specialty,
         referrer=_person(referrer) if referrer else None,
         study_instance_uid=study_uid(session, case.id, body), modality=modality,

@@ -169,8 +169,7 @@ def deliver_command() -> None:
 def _publish(case: Any, report: Report, version: ReportVersion) -> None:
     """Store SR and Encapsulated PDF in the case's study; a case without images still gets its PDF."""
     try:
-        document = service.build_document(db.session, case, report, version)
-        statuses = outputs.publish(db.session, current_app.config, case, report, version, document)
+        statuses = outputs.publish(db.session, current_app.config, case, report, version)
     except NoEvidence as e:
         statuses = [f"skipped: {e}"]
     record(db.session, actor=g.user, action="report.published", entity_type="report", entity_id=report.id,
@@ -192,9 +191,9 @@ def amend_report(case_id: str, body: ReportAmend) -> tuple[dict[str, Any], int]:
 def _output(case_id: str, version: int | None, kind: str) -> Response:
     case, report, row = service.get_report(db.session, g.user, case_id, version,
                                            audit_action=f"report.downloaded.{kind}")
-    document = service.build_document(db.session, case, report, row)
     try:
-        out = outputs.render(db.session, current_app.config, case, report, row, document, kind)
+        out = outputs.render(db.session, current_app.config, case, report, row, kind,
+                             identified=service.sees_identity(case, g.user))
     except NoEvidence as e:
         raise Conflict(f"No DICOM output: {e}", code="no_images") from None
     name = f"report-{case.id[:8]}-v{row.number}{'-draft' if not row.is_signed else ''}-{out.filename}"
@@ -234,7 +233,8 @@ def report_fhir(case_id: str, query: VersionQuery) -> Response:
 def report_preview(case_id: str, query: VersionQuery) -> Response:
     case, report, row = service.get_report(db.session, g.user, case_id, query.version,
                                            audit_action="report.previewed")
-    document = service.build_document(db.session, case, report, row)
+    document = service.build_document(db.session, case, report, row,
+                                      pseudonymise=not service.sees_identity(case, g.user))
     html = pdf.render_html(document, outputs.letterhead(db.session, case, document))
     return Response(html, mimetype="text/html", headers={"Cache-Control": "private, no-store",
                                                          "Content-Security-Policy": "default-src 'none'; "

@@ -165,3 +165,45 @@ def test_attempts_run_out(app, signed_case, stow) -> None:
 def test_backoff_doubles_and_is_capped() -> None:
     assert [delivery.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert delivery.backoff(20).total_seconds() == 3600
+
+
+def test_anonymous_case_is_reidentified_for_the_referrer(app, make_user, make_org, make_case, auth, stow,
+                                                          tmp_path) -> None:
+    app.config["REPORTS_DELIVER_ON_SIGN"] = False
+    org = make_org("referring", "Anonymising Clinic")
+    org.dicomweb_url = f"http://pacs:s3cret@127.0.0.1:{stow.server_address[1]}/dicomweb"
+    db.session.commit()
+    referrer = make_user("referrer", org=org)
+    specialist = make_user("specialist")
+    case = make_case(referrer, submit=True, anonymous=True, patient_name="Maria Keller",
+                     patient_birth_date="1961-03-14", patient_sex="F")
+    if case.status == "triage":
+        offers.offer_case(db.session, make_user("coordinator"), case.id, specialist.id)
+    offers.respond(db.session, specialist, case.id, accept=True)
+    ct = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    path = tmp_path / "ct.dcm"
+    ct.save_as(path)
+    assert ingest_file(db.session, blob_store(app.config), case, str(path), name="ct.dcm").status == "stored"
+    spec = auth.login(specialist)
+    url = f"/api/cases/{case.id}/report"
+    spec.post(url, json={})
+    spec.put(url, json={"base_version": 1, "impression": ["Normal."]})
+    assert spec.post(f"{url}/sign", json={"password": PASSWORD, "base_version": 2}).status_code == 200
+    seen_by_specialist = pydicom.dcmread(BytesIO(spec.get(f"{url}/sr.dcm").data))
+    assert seen_by_specialist.StudyInstanceUID != ct.StudyInstanceUID  # pseudonymised in the platform
+    assert "Keller" not in str(seen_by_specialist.PatientName)
+    assert b"Keller" not in spec.get(f"{url}/preview").data  # the specialist reads a pseudonym
+    # The referring side downloads the identified variant.
+    ref = auth.login(referrer)
+    for_referrer = pydicom.dcmread(BytesIO(ref.get(f"{url}/sr.dcm").data))
+    assert for_referrer.StudyInstanceUID == ct.StudyInstanceUID
+    assert str(for_referrer.PatientName) == "Keller^Maria"
+    assert b"Maria Keller" in ref.get(f"{url}/preview").data
+    assert delivery.deliver_due(db.session, app.config)["delivered"] == 1
+    sent = next(ds for ds in stow.stored if ds.Modality == "SR")
+    assert sent.StudyInstanceUID == ct.StudyInstanceUID
+    evidence = sent.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0]
+    assert evidence.SeriesInstanceUID == ct.SeriesInstanceUID
+    assert evidence.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == ct.SOPInstanceUID
+    assert (str(sent.PatientName), sent.PatientBirthDate, sent.PatientSex) == ("Keller^Maria", "19610314", "F")
+    assert {ds.StudyInstanceUID for ds in stow.stored} == {ct.StudyInstanceUID}
