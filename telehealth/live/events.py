@@ -173,12 +173,11 @@ class LiveNamespace(Namespace):
             payload = spec.schema.model_validate(data)
         except ValidationError as e:
             return error("validation_failed", f"Invalid {event} payload", _validation_details(e))
-        session_id = getattr(payload, "session_id", None)
-        if spec.joined and room(session_id) not in self.rooms(sid):  # type: ignore[arg-type]
-            return error("not_joined", "Join the session first")
         try:
             if not self._still_signed_in(sid, conn):
                 return error("unauthenticated", "Session expired or revoked; sign in again")
+            if spec.joined and room(payload.session_id) not in self.rooms(sid):  # type: ignore[attr-defined]
+                return error("not_joined", "Join the session first")
             if spec.method == "pointer":  # the hot path: no database at all
                 return self.on_pointer(sid, conn, payload)  # type: ignore[arg-type]
             user = db.session.get(User, conn.user_id)
@@ -204,7 +203,23 @@ class LiveNamespace(Namespace):
             s.last_seen_at = clock.now()  # a live session keeps its sign-in from idling out
         db.session.commit()
         conn.checked_at = now
+        self._drop_lost_sessions(sid, s.user)
         return True
+
+    def _drop_lost_sessions(self, sid: str, user: User) -> None:
+        # Someone taken off the case (or whose case closed) stops receiving its session's events.
+        for name in self.rooms(sid):
+            if not name.startswith("live:"):
+                continue
+            session_id = name.split(":", 1)[1]
+            try:
+                service.load_for_participant(db.session, user, session_id)
+            except ApiError:
+                db.session.rollback()
+                with self._lock(session_id):
+                    self._broadcast(presence.leave(db.session, user, session_id, connection_id=sid,
+                                                   reason="removed"), skip_sid=sid)
+                self.leave_room(sid, name)
 
     def _lock(self, session_id: str) -> threading.Lock:
         # One writer per session in this process, so that its broadcasts leave in seq order.

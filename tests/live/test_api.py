@@ -107,3 +107,20 @@ def test_openapi_documents_the_live_routes(client):
                  "/api/sessions/{session_id}/annotations", "/api/cases/{case_id}/annotations"):
         assert path in paths, path
     assert {"get", "post"} <= set(paths["/api/cases/{case_id}/sessions"])
+
+
+def test_someone_taken_off_the_case_stops_receiving_the_session(app, live, people):
+    app.config["LIVE_AUTH_RECHECK_SECONDS"] = 0
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    pat, _ = live.joined(people["patient"], sid)
+    received(host)
+    from telehealth.cases.models import CaseParticipant
+
+    db.session.execute(CaseParticipant.__table__.delete().where(CaseParticipant.user_id == people["patient"].id))
+    db.session.commit()
+    db.session.expire_all()
+    assert emit(pat, "pointer", {"session_id": sid, "x": 1, "y": 1})["error"]["code"] == "not_joined"
+    assert [(e["data"]["action"], e["data"]["reason"]) for e in received(host, "presence")] == [("leave", "removed")]
+    emit(host, "chat", {"session_id": sid, "body": "not for the patient any more"})
+    assert received(pat) == []
