@@ -36,10 +36,19 @@ def confirmed_factor(session: Session, user: User) -> MfaFactor | None:
     return factor if factor is not None and factor.confirmed_at is not None else None
 
 
+def policy_requires(user: User) -> bool:
+    """Whether policy requires a second factor here: a required role and a local password.
+
+    People without a password sign in only through their organization's identity provider,
+    which is where their second factor is enforced.
+    """
+    return user.password_hash is not None and any(user.has_role(r) for r in setting("MFA_REQUIRED_ROLES"))
+
+
 def status(session: Session, user: User) -> dict[str, Any]:
     """Where the user stands with MFA: enrolled, required by policy, grace period, blocked."""
     enrolled = confirmed_factor(session, user) is not None
-    required = any(user.has_role(r) for r in setting("MFA_REQUIRED_ROLES"))
+    required = policy_requires(user)
     grace = session.get(MfaGrace, user.id)
     if grace is not None:
         grace_until = grace.until
@@ -61,7 +70,7 @@ def enforce_enrolment_policy(user: User) -> None:
     if g.get("mfa_policy_checked"):
         return
     g.mfa_policy_checked = True
-    if not any(user.has_role(r) for r in setting("MFA_REQUIRED_ROLES")):
+    if not policy_requires(user):
         return
     from telehealth.extensions import db
 

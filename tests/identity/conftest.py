@@ -73,14 +73,14 @@ def make_provider(app, op, make_org):  # type: ignore[no-untyped-def]
 
 def authorize_at_op(auth_url: str) -> str:
     """Follow the provider's redirects (its interactions sign in and consent automatically) to our callback."""
-    s = requests.Session()
     url = auth_url
-    for _ in range(15):
-        r = s.get(url, allow_redirects=False, timeout=10)
-        assert r.status_code in (302, 303), (r.status_code, r.text[:300])
-        url = urljoin(url, r.headers["Location"])
-        if url.startswith(PUBLIC_URL):
-            return url
+    with requests.Session() as s:
+        for _ in range(15):
+            with s.get(url, allow_redirects=False, timeout=10) as r:
+                assert r.status_code in (302, 303), (r.status_code, r.text[:300])
+                url = urljoin(url, r.headers["Location"])
+            if url.startswith(PUBLIC_URL):
+                return url
     raise AssertionError("the provider never redirected back")
 
 

@@ -22,6 +22,8 @@ def test_full_login_provisions_a_user_with_mapped_roles(client, make_provider):
     assert me["user"]["roles"] == ["specialist"]  # "radiology" group mapped
     assert me["user"]["organization"]["id"] == provider.organization_id
     assert me["csrf_token"]
+    # The identity provider enforces the second factor of SSO-only accounts, not our TOTP policy.
+    assert me["mfa"]["required"] is False
     # A second login links by (provider, sub): still one account.
     client2 = client.application.test_client()
     assert client2.get(callback_path(start_sso(client2))).status_code == 302
