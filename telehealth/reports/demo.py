@@ -63,7 +63,9 @@ def _ingest_demo_images(session: Session, case: Case) -> list[pydicom.Dataset]:
     from telehealth.dicom.service import ingest_file
     from telehealth.dicom.settings import blob_store
 
-    ct = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    source = get_testdata_file("CT_small.dcm")
+    assert isinstance(source, str), "pydicom's bundled test files are missing"
+    ct = pydicom.dcmread(source)
     second = copy.deepcopy(ct)
     second.SOPInstanceUID = pydicom.uid.generate_uid(entropy_srcs=["telehealth-demo-ct-2"])
     second.InstanceNumber = 2

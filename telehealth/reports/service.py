@@ -16,7 +16,7 @@ from telehealth.errors import ApiError, Conflict, Forbidden, NotFound, Validatio
 from telehealth.reports import content as rc
 from telehealth.reports.document import Report as Document
 from telehealth.reports.document import ReportInvalid
-from telehealth.reports.evidence import case_study
+from telehealth.reports.evidence import case_modality, case_study
 from telehealth.reports.models import Report, ReportTemplate, ReportVersion
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,17 @@ def _pick_template(session: Session, case: Case, template_id: str | None) -> Rep
             raise ValidationFailed("No such report template", code="template_not_found",
                                    details=[{"field": "template_id", "message": "unknown or inactive"}])
         return template
-    if not case.requested_specialty:
-        return None
-    return session.scalar(select(ReportTemplate).where(
-        ReportTemplate.active.is_(True), ReportTemplate.specialty == case.requested_specialty,
-    ).order_by(ReportTemplate.created_at))
+    active = select(ReportTemplate).where(ReportTemplate.active.is_(True)).order_by(ReportTemplate.created_at)
+    study = case_study(session, case.id)
+    modality = case_modality(session, case.id, study) if study else ""
+    candidates = list(session.scalars(active).all())
+    # Best match first: specialty and modality, then specialty, then modality.
+    for wanted in ((case.requested_specialty, modality), (case.requested_specialty, None), (None, modality)):
+        for t in candidates:
+            if (wanted[0] is None or t.specialty == wanted[0]) and (wanted[1] is None or t.modality == wanted[1]) \
+                    and (wanted[0] or wanted[1]):
+                return t
+    return None
 
 
 def _deny(session: Session, actor: User, case: Case, action: str) -> None:
@@ -303,14 +309,14 @@ def build_document(session: Session, case: Case, report: Report, version: Report
     ``pseudonymise`` hides the patient's identity (anonymous cases, for the specialist side)."""
     body = version.content if body is None else body
     referrer = next((p.user for p in case.participants if p.role == "referrer"), None)
-    modality = ""
+    study = study_uid(session, case.id, body)
     details = rc.case_details(
         case_id=case.id, title=case.title, question=case.question,
         patient_name=f"Anonymous {case.id[:8].upper()}" if pseudonymise else case.patient_name,
         birth_date=None if pseudonymise else case.patient_birth_date, sex=case.patient_sex, priority=case.priority,
         specialty=case.requested_specialty,
         referrer=_person(referrer) if referrer else None,
-        study_instance_uid=study_uid(session, case.id, body), modality=modality,
+        study_instance_uid=study, modality=case_modality(session, case.id, study) if study else "",
     )
     signer = signer or version.signer
     predecessor = version.predecessor
