@@ -12,7 +12,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from telehealth import clock
 from telehealth.audit.service import record
@@ -156,6 +156,9 @@ def save_token(token: dict[str, Any], request: Any) -> None:
     """Store a newly issued access token (only its hash)."""
     client: Client = request.client
     now = clock.now()
+    # The client's tokens that expired over a day ago are of no further use, not even to introspection.
+    db.session.execute(delete(OAuthToken).where(OAuthToken.client_pk == client.row.id,
+                                                OAuthToken.expires_at < now - timedelta(days=1)))
     row = OAuthToken(token_hash=digest(token["access_token"]), client_pk=client.row.id,
                      scope=token.get("scope", ""), issued_at=now,
                      expires_at=now + timedelta(seconds=int(token["expires_in"])))

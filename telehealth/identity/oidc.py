@@ -23,7 +23,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 from requests import RequestException
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from telehealth import clock
@@ -191,6 +191,8 @@ def start_login(session: Session, provider: OidcProvider, *, next_path: str | No
         raise SsoError(f"The identity provider cannot be used: {e}", code="sso_provider_unavailable") from None
     browser = secrets.token_urlsafe(32)
     now = clock.now()
+    # Abandoned logins are dropped once they are a day past expiry.
+    session.execute(delete(OidcLoginState).where(OidcLoginState.expires_at < now - timedelta(days=1)))
     session.add(OidcLoginState(state_hash=digest(rv["state"]), browser_hash=digest(browser), provider_id=provider.id,
                                nonce=rv["nonce"], code_verifier=rv["code_verifier"], redirect_uri=uri,
                                next_path=safe_next(next_path), created_at=now,
