@@ -125,7 +125,7 @@ def test_only_the_assigned_specialist_writes_and_patients_see_no_draft(journey, 
     assert outsider.get(f"/api/cases/{j['case'].id}/report.pdf").status_code == 404
 
 
-def test_sign_needs_password_and_makes_a_final_immutable_report(journey, app) -> None:
+def test_sign_needs_password_and_makes_a_final_immutable_report(journey, app, dciodvfy) -> None:
     j = journey
     case_id = j["case"].id
     url = f"/api/cases/{case_id}/report"
@@ -154,6 +154,9 @@ def test_sign_needs_password_and_makes_a_final_immutable_report(journey, app) ->
     assert sr.VerificationFlag == "VERIFIED" and sr.StudyInstanceUID == j["ct"].StudyInstanceUID
     groups = hd.sr.ComprehensiveSR.from_dataset(sr).content.get_planar_roi_measurement_groups()
     assert [m.value for g in groups for m in g.get_measurements()] == [12.4, 113.1]
+    for path in ("sr.dcm", "encapsulated-pdf.dcm"):
+        errors, output = dciodvfy(j["pat"].get(f"/api/cases/{case_id}/report/{path}").data)
+        assert errors == [], output
     enc = pydicom.dcmread(BytesIO(j["pat"].get(f"/api/cases/{case_id}/report/encapsulated-pdf.dcm").data))
     assert enc.EncapsulatedDocument[: int(enc.EncapsulatedDocumentLength)] == pdf.data
     resource = json.loads(j["pat"].get(f"/api/cases/{case_id}/report/fhir").data)
@@ -313,3 +316,14 @@ def test_measurements_come_from_live_annotations_and_reach_the_sr(journey) -> No
                    for a in annotations for m in a.measurements]
     pdf = j["spec"].get(f"/api/cases/{j['case'].id}/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+
+
+def test_template_is_picked_by_the_study_modality(journey, make_user, auth) -> None:
+    j = journey
+    admin = auth.login(make_user("admin"))
+    for name, modality in (("Knee MRI", "MR"), ("Chest CT", "CT")):
+        r = admin.post("/api/report-templates", json={
+            "name": name, "modality": modality, "sections": [{"key": "main", "title": f"{name} findings"}]})
+        assert r.status_code == 201
+    draft = _start(j)  # the case's images are CT
+    assert [f["title"] for f in draft["content"]["findings"]] == ["Chest CT findings"]

@@ -168,7 +168,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 
 def test_anonymous_case_is_reidentified_for_the_referrer(app, make_user, make_org, make_case, auth, stow,
-                                                          tmp_path) -> None:
+                                                          tmp_path, dciodvfy) -> None:
     app.config["REPORTS_DELIVER_ON_SIGN"] = False
     org = make_org("referring", "Anonymising Clinic")
     org.dicomweb_url = f"http://pacs:s3cret@127.0.0.1:{stow.server_address[1]}/dicomweb"
@@ -207,3 +207,8 @@ def test_anonymous_case_is_reidentified_for_the_referrer(app, make_user, make_or
     assert evidence.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == ct.SOPInstanceUID
     assert (str(sent.PatientName), sent.PatientBirthDate, sent.PatientSex) == ("Keller^Maria", "19610314", "F")
     assert {ds.StudyInstanceUID for ds in stow.stored} == {ct.StudyInstanceUID}
+    for ds in stow.stored:  # re-identified objects stay valid
+        buffer = BytesIO()
+        ds.save_as(buffer, enforce_file_format=True)
+        errors, output = dciodvfy(buffer.getvalue())
+        assert errors == [], output
