@@ -11,6 +11,7 @@ import { NewCasePage } from '../newCase/NewCasePage';
 import { CasePage } from '../casePage/CasePage';
 import { NotFoundPage } from './NotFoundPage';
 import { InvitationPage } from '../invitation/InvitationPage';
+import { WorklistPage } from '../worklist/WorklistPage';
 import { AdminPage } from '../admin/AdminPage';
 import { lazy, Suspense } from 'react';
 
@@ -44,6 +45,7 @@ export function App() {
           <Route path="/" element={<Home />} />
           <Route path="/signin" element={<SignInPage />} />
           <Route path="/signup" element={<SignUpPage />} />
+          <Route path="/worklist" element={<RequireAuth><WorklistPage /></RequireAuth>} />
           <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />
           <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />
           <Route path="/cases/:caseId/edit" element={<RequireAuth><NewCasePage /></RequireAuth>} />

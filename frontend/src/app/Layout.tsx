@@ -50,6 +50,11 @@ export function Layout({ children }: { children: ReactNode }) {
               Menu
             </button>
             <nav id="main-nav" className={`nav${menuOpen ? ' open' : ''}`} aria-label="Main">
+              {hasRole(user, 'specialist', 'coordinator', 'admin') && (
+                <NavLink to="/worklist" onClick={() => setMenuOpen(false)}>
+                  Worklist
+                </NavLink>
+              )}
               <NavLink to="/cases" end onClick={() => setMenuOpen(false)}>
                 Cases
               </NavLink>

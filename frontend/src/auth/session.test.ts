@@ -108,3 +108,14 @@ describe('helpers', () => {
     expect(safeNext(null)).toBeNull();
   });
 });
+
+import { homePath } from './session';
+
+describe('homePath', () => {
+  it('sends clinicians to their worklist and patients to their cases', () => {
+    expect(homePath(patient)).toBe('/cases');
+    expect(homePath({ ...patient, roles: ['specialist'] })).toBe('/worklist');
+    expect(homePath({ ...patient, roles: ['coordinator'] })).toBe('/worklist');
+    expect(homePath({ ...patient, roles: ['referrer'] })).toBe('/cases');
+  });
+});

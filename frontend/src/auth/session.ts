@@ -88,7 +88,8 @@ export function hasRole(user: User | null, ...roles: Role[]): boolean {
 }
 
 /** Where a user lands after signing in: their dashboard. */
-export function homePath(_user: User): string {
+export function homePath(user: User): string {
+  if (hasRole(user, 'specialist', 'coordinator')) return '/worklist';
   return '/cases';
 }
 

@@ -10,6 +10,7 @@ import { Timeline } from './Timeline';
 import { Messages } from './Messages';
 import { Participants } from './Participants';
 import { Studies } from './Studies';
+import { ReportSection } from '../report/ReportSection';
 
 export function CasePage() {
   const { caseId = '' } = useParams();
@@ -98,6 +99,7 @@ export function CasePage() {
               )}
             </dl>
           </section>
+          <ReportSection c={c} onChanged={current.reload} />
           <Studies c={c} />
           <Messages caseId={c.id} />
         </div>
