@@ -32,7 +32,7 @@ def make_offer(session: Session, case: Case, specialist: User, offered_by: User 
     session.add(offer)
     add_participant(session, case, specialist, "specialist", offered_by)
     from_status = case.status
-    _move(session, case, offered_by or specialist, "offer", note=specialist.name)
+    _move(session, case, offered_by, "offer", note=specialist.name)  # None: routed automatically
     session.flush()
     record(session, actor=offered_by, action="offer.created", entity_type="offer", entity_id=offer.id,
            case_id=case.id, details={"specialist_id": specialist.id, "from": from_status})

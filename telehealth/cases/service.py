@@ -133,7 +133,7 @@ def _check(session: Session, case: Case, actor: User, action: str) -> None:
         raise Forbidden(f"You may not {action.replace('_', ' ')} this case", code="not_allowed")
 
 
-def _move(session: Session, case: Case, actor: User, action: str, note: str | None = None,
+def _move(session: Session, case: Case, actor: User | None, action: str, note: str | None = None,
           label: str | None = None) -> str:
     from_status = case.status
     target = TRANSITIONS[action].target
