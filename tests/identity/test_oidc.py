@@ -152,6 +152,30 @@ def test_replayed_response_and_replayed_code_are_refused(client, make_provider):
     assert fresh.get("/api/auth/me").status_code == 401
 
 
+def test_response_naming_another_issuer_is_refused(client, make_provider, op):
+    make_provider()
+    back = start_sso(client)
+    assert "iss=" in back  # RFC 9207: the provider names itself in the response
+    from urllib.parse import quote
+
+    forged = back.replace(quote(op.issuer, safe=""), quote("https://evil.example", safe=""))
+    assert forged != back
+    _refused(client, forged, "sso_unknown_issuer")
+
+
+def test_authorization_request_uses_pkce_and_nonce(client, make_provider):
+    from urllib.parse import parse_qs, urlsplit
+
+    make_provider()
+    r = client.get("/auth/oidc/hospital/login")
+    q = parse_qs(urlsplit(r.headers["Location"]).query)
+    assert q["code_challenge_method"] == ["S256"] and len(q["code_challenge"][0]) >= 43
+    assert q["nonce"] and q["state"] and q["response_type"] == ["code"]
+    assert "openid" in q["scope"][0].split()
+    cookie = r.headers["Set-Cookie"]
+    assert "telehealth_sso=" in cookie and "HttpOnly" in cookie and "Path=/auth/oidc" in cookie
+
+
 def test_bad_state_is_refused(client, make_provider):
     make_provider()
     back = start_sso(client)
