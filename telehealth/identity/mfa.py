@@ -150,6 +150,20 @@ def regenerate_recovery_codes(session: Session, user: User, auth_session: AuthSe
     return codes
 
 
+def disable(session: Session, user: User, auth_session: AuthSession | None) -> None:
+    """Turn two-factor sign-in off (only where policy does not require it; needs a recent re-authentication)."""
+    if confirmed_factor(session, user) is None:
+        raise Conflict("Two-factor authentication is not set up", code="mfa_not_enrolled")
+    if policy_requires(user):
+        raise Forbidden("Your role requires two-factor authentication", code="mfa_required_by_policy")
+    if auth_session is None or not recently_reauthenticated(auth_session, setting("REAUTH_WINDOW_SECONDS")):
+        raise Forbidden("Confirm your password or a code first (POST /api/auth/reauth)", code="reauth_required")
+    session.execute(delete(MfaFactor).where(MfaFactor.user_id == user.id))
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    record(session, actor=user, action="mfa.disabled", entity_type="user", entity_id=user.id)
+    session.commit()
+
+
 def check_login_factor(session: Session, user: User, *, totp: str | None,
                        recovery_code: str | None) -> ApiError | None:
     """The second step of a login: None when passed (or not enrolled), else the error to raise.

@@ -55,6 +55,13 @@ def mfa_confirm(body: MfaConfirmIn) -> RecoveryCodesOut:
     return RecoveryCodesOut(recovery_codes=mfa.confirm_enrolment(db.session, g.user, body.code))
 
 
+@route(bp, "/mfa", methods=["DELETE"], status=204,
+       summary="Turn two-factor sign-in off (not for roles that require it); needs a recent re-authentication")
+def mfa_disable() -> Response:
+    mfa.disable(db.session, g.user, g.auth_session)
+    return Response(status=204)
+
+
 @route(bp, "/mfa/recovery-codes", methods=["POST"], response=RecoveryCodesOut,
        summary="New recovery codes (old ones stop working); needs a recent re-authentication")
 def mfa_recovery_codes() -> RecoveryCodesOut:

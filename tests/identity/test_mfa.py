@@ -200,3 +200,22 @@ def test_admin_resets_a_lost_authenticator(auth, make_user, client):
     clock.advance(timedelta(seconds=60))
     r = login(client, user)
     assert r.status_code == 200 and r.get_json()["mfa"]["enrolled"] is False
+
+
+def test_disable_needs_reauth_and_is_refused_where_policy_requires(auth, make_user, client):
+    start = utcnow()
+    clock.set_time(start)
+    patient = make_user("patient")
+    c = auth.login(patient)
+    enrol(c)
+    clock.advance(timedelta(minutes=10))
+    r = c.delete("/api/auth/mfa")
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "reauth_required"
+    c.post("/api/auth/reauth", json={"password": PASSWORD})
+    assert c.delete("/api/auth/mfa").status_code == 204
+    assert login(client, patient).status_code == 200  # password alone again
+    specialist = make_user("specialist")
+    s = auth.login(specialist)
+    enrol(s)
+    r = s.delete("/api/auth/mfa")
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "mfa_required_by_policy"
