@@ -19,7 +19,7 @@ from telehealth.cases.access import get_visible_case
 from telehealth.errors import ApiError, BadRequest, NotFound, UnsupportedMediaType
 from telehealth.extensions import db
 
-from . import pixels, render, search, service, settings, sharing, wado
+from . import metacache, pixels, render, search, service, settings, sharing, wado
 from .dicomjson import qido_dataset, to_json
 from .models import DicomInstance, DicomSeries, DicomStudy
 from .multipart import MultipartError, file_chunks, iter_parts, new_boundary, parse_content_type, write_multipart
@@ -202,27 +202,20 @@ def retrieve(scope: Scope, study: str, series: str | None = None, instance: str 
     return resp
 
 
-def _bulk_uri(url: str) -> Callable[[Any], str]:
-    """BulkDataURI maker for one instance (PS3.18 F.2.6)."""
-    return lambda tag: f"{url}/bulkdata/{int(tag):08X}"
-
-
 def metadata(scope: Scope, study: str, series: str | None = None, instance: str | None = None) -> Response:
     rows = _instances(scope, study, series, instance)
     base = _base()
     etag = hashlib.sha256(("|".join(r.blob_sha256 for r in rows) + base).encode()).hexdigest()
     if (resp := _not_modified(etag)) is not None:
         return resp
-    out = []
-    for r in rows:
-        url = (f"{base}/studies/{study}/series/{r.series.series_instance_uid}/instances/{r.sop_instance_uid}")
-        ds = pixels.read_header(_path(r))
-        ds.file_meta = None  # type: ignore[assignment]  # group 0002 is not part of the metadata (PS3.18 F.2)
-        out.append(to_json(ds, _bulk_uri(url),
-                           pixel_uri=f"{url}/bulkdata/7FE00010" if r.rows else None,
-                           pixel_vr="OW" if (r.bits_allocated or 8) > 8 else "OB"))
-    resp = _json(out, etag)
+    cache = os.path.join(settings.data_dir(current_app.config), "cache", "metadata")
+    out = [metacache.instance_json(
+        cache, r.blob_sha256, _path(r),
+        f"{base}/studies/{study}/series/{r.series.series_instance_uid}/instances/{r.sop_instance_uid}",
+        has_pixels=bool(r.rows), pixel_vr="OW" if (r.bits_allocated or 8) > 8 else "OB") for r in rows]
+    resp = Response(b"[" + b", ".join(out) + b"]", mimetype=DICOM_JSON)
     resp.headers["Cache-Control"] = CACHE
+    resp.set_etag(etag)
     return resp
 
 

@@ -172,3 +172,19 @@ class ShareLinkAccess(Base):
     user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
     path: Mapped[str] = mapped_column(String(500), default="")
     outcome: Mapped[str] = mapped_column(String(20), default="success")  # success | denied
+
+
+class ResumableUpload(Base):
+    """A tus 1.0 upload in progress (resumable), assembled under DATA_DIR/tus before ingest."""
+
+    __tablename__ = "dicom_resumable_upload"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    length: Mapped[int] = mapped_column(BigInteger)
+    offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    upload_id: Mapped[str | None] = mapped_column(ForeignKey("dicom_upload.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -119,14 +119,32 @@ def _log(session: Session, link: ShareLink, ip: str | None, ua: str | None, path
 def record_study_view(session: Session, user: User | None, case_id: str, study_uid: str,
                       via: str | None = None) -> bool:
     """Audit "study.viewed" at most once per viewer, study and hour; True when an event was written."""
-    since = utcnow() - VISIT_WINDOW
+    now = utcnow()
+    key = (user.id if user else f"via:{via or 'share-link'}", case_id, study_uid)
+    # Every WADO-RS request lands here: remember, per process, until when an event is known to cover the
+    # viewer, so frame after frame costs no audit query (the database stays the authority after that).
+    if (until := _VIEWS_SEEN.get(key)) is not None and until > now:
+        return False
     actor_filter = AuditEvent.actor_id == user.id if user else AuditEvent.actor_email == (via or "share-link")
     seen = session.scalar(
-        select(AuditEvent.id).where(AuditEvent.action == "study.viewed", AuditEvent.entity_id == study_uid,
-                                    AuditEvent.case_id == case_id, actor_filter, AuditEvent.at >= since).limit(1))
+        select(AuditEvent.at).where(AuditEvent.action == "study.viewed", AuditEvent.entity_id == study_uid,
+                                    AuditEvent.case_id == case_id, actor_filter, AuditEvent.at >= now - VISIT_WINDOW)
+        .order_by(AuditEvent.at.desc()).limit(1))
     if seen is not None:
+        _remember_view(key, seen + VISIT_WINDOW)
         return False
     record(session, actor=user, action="study.viewed", entity_type="dicom_study", entity_id=study_uid,
            case_id=case_id, actor_email=None if user else (via or "share-link"))
     session.commit()
+    _remember_view(key, now + VISIT_WINDOW)
     return True
+
+
+_VIEWS_SEEN: dict[tuple[str, str, str], datetime] = {}
+_VIEWS_SEEN_MAX = 10_000
+
+
+def _remember_view(key: tuple[str, str, str], until: datetime) -> None:
+    if len(_VIEWS_SEEN) >= _VIEWS_SEEN_MAX:
+        _VIEWS_SEEN.clear()  # crude bound; the next request per viewer just asks the database again
+    _VIEWS_SEEN[key] = until

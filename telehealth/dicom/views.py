@@ -264,4 +264,7 @@ def share_page(token: str) -> Any:
     }
 
 
-from . import dicomweb  # noqa: E402,F401  (registers the DICOMweb routes on bp)
+from . import (
+    dicomweb,  # noqa: E402,F401  (registers the DICOMweb routes on bp)
+    resumable,  # noqa: E402,F401  (registers the tus routes on bp)
+)
