@@ -264,7 +264,5 @@ def share_page(token: str) -> Any:
     }
 
 
-from . import (
-    dicomweb,  # noqa: E402,F401  (registers the DICOMweb routes on bp)
-    resumable,  # noqa: E402,F401  (registers the tus routes on bp)
-)
+# Route modules that register on bp (imported last: they import bp from here).
+from . import dicomweb, resumable  # noqa: E402,F401
