@@ -1,7 +1,6 @@
 """Report routes: the editor API, signing and amendment, outputs, templates."""
 from __future__ import annotations
 
-import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ from telehealth.api import route
 from telehealth.audit.service import record
 from telehealth.errors import Conflict
 from telehealth.extensions import db
-from telehealth.reports import catalog, delivery, outputs, pdf, service
+from telehealth.reports import catalog, delivery, jobs, outputs, pdf, service
 from telehealth.reports import content as rc
 from telehealth.reports.evidence import NoEvidence
 from telehealth.reports.models import Report, ReportVersion
@@ -114,27 +113,8 @@ def sign_report(case_id: str, body: ReportSign) -> ReportOut:
     except Conflict as e:
         raise _with_current(case_id, e) from None
     case, report, version = service.get_report(db.session, g.user, case_id, audit_action="report.read_after_sign")
-    _publish(case, report, version)
-    _deliver_in_background(case.id)
+    jobs.start(current_app._get_current_object(), case.id, version.id, g.user.id)  # type: ignore[attr-defined]
     return report_out(case, report, version)
-
-
-def _deliver_in_background(case_id: str) -> None:
-    """First STOW-RS attempt right away, off the request thread; retries come from `flask reports deliver`."""
-    pending = [d.id for d in delivery.deliveries(db.session, case_id) if d.status == "pending"]
-    if not pending or not current_app.config.get("REPORTS_DELIVER_ON_SIGN", True):
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                for delivery_id in pending:
-                    delivery.deliver_due(db.session, app.config, delivery_id=delivery_id)
-            finally:
-                db.session.remove()
-
-    threading.Thread(target=run, name=f"report-delivery-{case_id[:8]}", daemon=True).start()
 
 
 @route(bp, "/cases/<case_id>/report/deliveries", response=DeliveryList,
@@ -164,17 +144,6 @@ def deliver_command() -> None:
     import click
 
     click.echo(delivery.deliver_due(db.session, current_app.config, limit=500))
-
-
-def _publish(case: Any, report: Report, version: ReportVersion) -> None:
-    """Store SR and Encapsulated PDF in the case's study; a case without images still gets its PDF."""
-    try:
-        statuses = outputs.publish(db.session, current_app.config, case, report, version)
-    except NoEvidence as e:
-        statuses = [f"skipped: {e}"]
-    record(db.session, actor=g.user, action="report.published", entity_type="report", entity_id=report.id,
-           case_id=case.id, details={"document_version": version.number, "results": statuses})
-    db.session.commit()
 
 
 @route(bp, "/cases/<case_id>/report/amend", methods=["POST"], body=ReportAmend, response=ReportOut, status=201,

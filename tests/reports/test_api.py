@@ -31,6 +31,7 @@ for _module in ("telehealth.identity.models", "telehealth.dicom.models", "telehe
 @pytest.fixture
 def journey(app, make_user, make_case, auth, tmp_path) -> dict[str, Any]:
     """A case under review by a specialist, with two CT images stored in its study."""
+    app.config["REPORTS_BACKGROUND"] = False  # post-signature work inline, so tests see its results
     referrer_org = None
     patient = make_user("patient", name="Maria Keller")
     specialist = make_user("specialist", name="Anna Specialist")
@@ -327,3 +328,29 @@ def test_template_is_picked_by_the_study_modality(journey, make_user, auth) -> N
         assert r.status_code == 201
     draft = _start(j)  # the case's images are CT
     assert [f["title"] for f in draft["content"]["findings"]] == ["Chest CT findings"]
+
+
+def test_post_signature_work_runs_off_the_request_thread(journey, app) -> None:
+    import time
+
+    from sqlalchemy import select
+
+    from telehealth.dicom.models import DicomInstance
+
+    app.config["REPORTS_BACKGROUND"] = True
+    j = journey
+    _start(j)
+    j["spec"].put(f"/api/cases/{j['case'].id}/report", json=_body(j, 1))
+    assert _sign(j, 2).status_code == 200
+    deadline = time.monotonic() + 60
+    found: set[str] = set()
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        found = set(db.session.scalars(select(DicomInstance.sop_class_uid).where(
+            DicomInstance.case_id == j["case"].id)).all())
+        cached = [n for _, _, files in os.walk(os.path.join(app.config["DATA_DIR"], "reports")) for n in files]
+        if "1.2.840.10008.5.1.4.1.1.104.1" in found and "signed-fhir.json" in cached:
+            break
+        time.sleep(0.2)
+    assert {"1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.104.1"} <= found
+    assert "signed-fhir.json" in cached

@@ -95,6 +95,7 @@ def stow(tmp_path) -> Iterator[StowServer]:
 def signed_case(app, make_user, make_org, make_case, auth, stow, tmp_path) -> dict[str, Any]:
     """A referrer's case with stored images, reported by a specialist; deliveries are run by hand."""
     app.config["REPORTS_DELIVER_ON_SIGN"] = False
+    app.config["REPORTS_BACKGROUND"] = False
     org = make_org("referring", "City Hospital")
     org.dicomweb_url = f"http://pacs:s3cret@127.0.0.1:{stow.server_address[1]}/dicomweb"
     db.session.commit()
@@ -170,6 +171,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 def test_anonymous_case_is_reidentified_for_the_referrer(app, make_user, make_org, make_case, auth, stow,
                                                           tmp_path, dciodvfy) -> None:
     app.config["REPORTS_DELIVER_ON_SIGN"] = False
+    app.config["REPORTS_BACKGROUND"] = False
     org = make_org("referring", "Anonymising Clinic")
     org.dicomweb_url = f"http://pacs:s3cret@127.0.0.1:{stow.server_address[1]}/dicomweb"
     db.session.commit()
