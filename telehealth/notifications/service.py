@@ -36,6 +36,7 @@ class _Delivery:
     user_id: str
     email: str | None
     subject: str
+    case_id: str | None
     push: dict[str, Any] | None
 
 
@@ -96,10 +97,12 @@ def notify(session: Session, users: Iterable[User | None], *, kind: str, title: 
             session.flush()
             made.append(n)
             push = {"notification": _payload(n), "unread": unread_count(session, user.id)}
-        if app is not None and (push or pref["email"]):
+        # E-mail only where SMTP is configured: the embedded run keeps notifications in the app.
+        email = user.email if pref["email"] and app is not None and app.config.get("SMTP_HOST") else None
+        if app is not None and (push or email):
             session.info.setdefault(_PENDING, []).append(_Delivery(
-                app=app, user_id=user.id, email=user.email if pref["email"] else None,
-                subject=title[:300] if case_id is None else f"{KINDS[kind].label}", push=push))
+                app=app, user_id=user.id, email=email,
+                subject=title[:300] if case_id is None else KINDS[kind].label, case_id=case_id, push=push))
     return made
 
 
@@ -108,10 +111,10 @@ def _payload(n: Notification) -> dict[str, Any]:
             "created_at": n.created_at.isoformat(), "read_at": None}
 
 
-def _email_body(app: Flask, d: _Delivery, case_id: str | None) -> str:
+def _email_body(d: _Delivery) -> str:
     # No clinical details by e-mail: the message points to the portal, where access is checked.
-    url = app.config["PUBLIC_URL"].rstrip("/")
-    link = f"{url}/cases/{case_id}" if case_id else f"{url}/notifications"
+    url = d.app.config["PUBLIC_URL"].rstrip("/")
+    link = f"{url}/cases/{d.case_id}" if d.case_id else f"{url}/notifications"
     return f"{d.subject}.\n\nOpen Telehealth to see the details:\n{link}\n\n" \
            "You can change which e-mails you receive under Notifications > Preferences."
 
@@ -129,8 +132,7 @@ def _deliver(deliveries: list[_Delivery]) -> None:
                     log.exception("live push of a notification failed")
             if d.email:
                 try:
-                    case_id = d.push["notification"]["case_id"] if d.push else None
-                    send_mail(d.email, f"[Telehealth] {d.subject}", _email_body(d.app, d, case_id))
+                    send_mail(d.email, f"[Telehealth] {d.subject}", _email_body(d))
                 except Exception:
                     log.exception("e-mailing a notification failed")
 

@@ -155,7 +155,7 @@ def _queries(now: datetime, auto: bool) -> list[tuple[str, Any, Callable[..., Fi
 
 def tick(now: datetime | None = None, *, session: Session | None = None, limit: int = 500) -> dict[str, int]:
     """Fire every timer due at `now` (default: the service clock); returns how many fired per kind."""
-    session = session or db.session
+    session = session or db.session()  # the app context's session
     now = now or clock.now()
     fired: dict[str, int] = {}
     for kind, query, fire in _queries(now, bool(current_app.config["ROUTING_AUTO"])):

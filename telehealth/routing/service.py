@@ -17,12 +17,12 @@ from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.audit.service import record
 from telehealth.cases.access import get_visible_case, is_coordinator_of
-from telehealth.cases.models import Case, CaseParticipant, Offer
+from telehealth.cases.models import Case, Offer
 from telehealth.cases.offers import make_offer
 from telehealth.cases.service import _check, _move
 from telehealth.cases.signals import case_transitioned
 from telehealth.errors import Forbidden, ValidationFailed
-from telehealth.notifications.audience import coordinators, specialists
+from telehealth.notifications.audience import coordinators
 from telehealth.notifications.service import notify
 from telehealth.routing import sla
 from telehealth.routing.candidates import case_region, evaluate, norm, ranked
@@ -197,22 +197,3 @@ def set_hints(session: Session, actor: User, case_id: str, *, modality: str | No
            details={"modality": row.modality, "body_part": row.body_part})
     session.commit()
     return row
-
-
-def specialist_of(session: Session, case: Case) -> User | None:
-    """The specialist currently offered or assigned the case."""
-    found = specialists(case)
-    return found[0] if found else None
-
-
-def has_specialist_participant(session: Session, case: Case) -> bool:
-    """Whether a specialist takes part in the case."""
-    return session.scalar(select(CaseParticipant.id).where(CaseParticipant.case_id == case.id,
-                                                           CaseParticipant.role == "specialist")) is not None
-
-
-def require_coordinator(user: User) -> None:
-    """Coordinators and admins only."""
-    if not (user.has_role("coordinator") or user.has_role("admin")):
-        raise Forbidden("Coordinators and administrators only", code="not_allowed")
-

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, current_app, g
+from flask import Blueprint, current_app, g, request
 
 from telehealth import clock
 from telehealth.accounts.models import User
@@ -44,8 +44,10 @@ bp = Blueprint("routing", __name__, url_prefix="/api", cli_group=None)
 
 @bp.before_app_request
 def _start_timers() -> None:
-    # Lazily, on the first request: never at import time, in the factory or under TESTING.
-    jobs.ensure_embedded_worker(current_app._get_current_object())  # type: ignore[attr-defined]
+    # Lazily, on the first request a real server (gunicorn, werkzeug) hands us: never at import time,
+    # in the factory, under TESTING, or for an in-process test client (which sets no SERVER_SOFTWARE).
+    if request.environ.get("SERVER_SOFTWARE"):
+        jobs.ensure_embedded_worker(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _profile_out(p: SpecialistProfile, load: int = 0) -> ProfileOut:
@@ -58,13 +60,18 @@ def _profile_out(p: SpecialistProfile, load: int = 0) -> ProfileOut:
         updated_at=p.updated_at)
 
 
+def _shows_specialist(view: str, case: Case) -> bool:
+    # The requesting side learns who reads the case once it is accepted, not while it is only offered.
+    return view != "requester" or case.status in ("accepted", "in_review", "info_requested", "reported", "closed")
+
+
 @route(bp, "/worklist", query=WorklistQuery, response=WorklistOut, summary="The caller's worklist", tags=["routing"])
 def get_worklist(query: WorklistQuery) -> WorklistOut:
     view = query.view or default_view(g.user)
     if query.bucket is not None and query.bucket not in BUCKETS[view]:
         raise ValidationFailed(f"Unknown bucket {query.bucket!r} for the {view} worklist", code="validation_failed",
                                details=[{"field": "bucket", "message": f"one of {', '.join(BUCKETS[view])}"}])
-    status = [query.status] if isinstance(query.status, str) else query.status
+    status: list[str] | None = [query.status] if isinstance(query.status, str) else query.status  # type: ignore[assignment]
     wl = worklist(db.session, g.user, view=view, bucket=query.bucket, status=status, priority=query.priority,
                   q=query.q, sort=query.sort, page=query.page, per_page=query.per_page)
     now = clock.now()
@@ -80,11 +87,11 @@ def get_worklist(query: WorklistQuery) -> WorklistOut:
             due_soon=bool(row and row.warn_at and row.warn_at <= now and case.status in sla.ACTIVE_STATUSES),
             sla_paused=paused, flagged=bool(row and row.flagged_at and case.status == "triage"),
             flag_reason=row.flag_reason if row and case.status == "triage" else None,
-            specialist=PersonRef.model_validate(spec) if spec and wl.view != "requester" or
-            (spec and case.status in ("accepted", "in_review", "info_requested", "reported", "closed")) else None,
+            specialist=PersonRef.model_validate(spec) if spec and _shows_specialist(wl.view, case) else None,
             offer_expires_at=offer.expires_at if offer and wl.view != "requester" else None, buckets=buckets))
-    load = [LoadOut(specialist=PersonRef.model_validate(x["specialist"]),
-                    **{k: v for k, v in x.items() if k != "specialist"}) for x in wl.load] if wl.load is not None else None
+    load = None if wl.load is None else [
+        LoadOut(specialist=PersonRef.model_validate(x["specialist"]),
+                **{k: v for k, v in x.items() if k != "specialist"}) for x in wl.load]
     return WorklistOut(view=wl.view, buckets=list(BUCKETS[wl.view]), counts=wl.counts, items=items, total=wl.total,
                        page=query.page, per_page=query.per_page, load=load)
 
@@ -206,7 +213,7 @@ def put_routing_hints(case_id: str, body: HintsIn) -> RoutingStateOut:
 
 
 @bp.cli.command("worker")
-@click.option("--interval", type=float, default=None, help="Seconds between ticks (TELEHEALTH_WORKER_INTERVAL_SECONDS).")
+@click.option("--interval", type=float, default=None, help="Seconds between ticks (default from config).")
 @click.option("--once", is_flag=True, help="Run one tick and exit.")
 def worker_command(interval: float | None, once: bool) -> None:
     """Fire due timers (offer timeouts, SLA warnings and breaches, routing retries) in a loop."""

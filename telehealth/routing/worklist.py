@@ -157,9 +157,10 @@ def specialist_load(session: Session, network_id: str | None, now: datetime) -> 
     profiles = list(session.scalars(q))
     ids = [p.user_id for p in profiles]
     counts = loads(session, ids)
-    pending = dict(session.execute(select(Offer.specialist_id, func.count()).where(
-        Offer.specialist_id.in_(ids), Offer.status == "pending").group_by(Offer.specialist_id)).all())
-    return [{"specialist": p.user, "active": counts.get(p.user_id, 0) - int(pending.get(p.user_id, 0)),
-             "pending_offers": int(pending.get(p.user_id, 0)), "capacity": p.capacity, "accepting": p.accepting,
+    pending: dict[str, int] = {uid: int(n) for uid, n in session.execute(
+        select(Offer.specialist_id, func.count()).where(Offer.specialist_id.in_(ids), Offer.status == "pending")
+        .group_by(Offer.specialist_id)).all()}
+    return [{"specialist": p.user, "active": counts.get(p.user_id, 0) - pending.get(p.user_id, 0),
+             "pending_offers": pending.get(p.user_id, 0), "capacity": p.capacity, "accepting": p.accepting,
              "available_now": is_available(p.working_hours or {}, p.absences or [], p.time_zone, now)}
             for p in profiles]

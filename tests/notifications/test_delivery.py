@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from telehealth.cases.offers import respond
 from telehealth.cases.service import transition
 from telehealth.extensions import db, socketio

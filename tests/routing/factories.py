@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +14,7 @@ from telehealth.notifications.models import Notification
 from telehealth.routing.models import SpecialistProfile
 
 # A Monday, 10:00 UTC: inside everyone's default working day.
-MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+MONDAY_10 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def add_profile(user: User, *, specialties: Iterable[str] = ("radiology",), subspecialties: Iterable[str] = (),
@@ -34,8 +34,8 @@ def add_profile(user: User, *, specialties: Iterable[str] = ("radiology",), subs
 
 def add_series(case: Case, modality: str, body_part: str) -> None:
     """Index one DICOM series for the case (what an upload would leave in the DICOM index)."""
-    from telehealth.dicom.models import DicomPatient, DicomSeries, DicomStudy
     from telehealth.db import new_id
+    from telehealth.dicom.models import DicomPatient, DicomSeries, DicomStudy
 
     patient = DicomPatient(case_id=case.id, identity_key=new_id().replace("-", ""))
     db.session.add(patient)

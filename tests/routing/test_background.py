@@ -46,6 +46,8 @@ def test_embedded_run_starts_the_timer_thread_lazily(app, frozen, specialist, ma
     try:
         assert jobs.embedded_worker(embedded) is None  # nothing at import or in the factory
         embedded.test_client().get("/healthz")
+        assert jobs.embedded_worker(embedded) is None  # nor for an in-process test client
+        embedded.test_client().get("/healthz", environ_overrides={"SERVER_SOFTWARE": "gunicorn/27"})
         thread = jobs.embedded_worker(embedded)
         assert thread is not None and thread.is_alive()
         frozen.advance(timedelta(minutes=30))  # the stat offer to Ada runs out

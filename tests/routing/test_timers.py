@@ -1,7 +1,7 @@
 """Offer timeouts, declines, SLA warnings and breaches, the pause while waiting, retries: all on the service clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,7 +46,7 @@ def test_an_expired_offer_cannot_be_accepted_before_the_job_runs(frozen, special
 
 def test_declines_and_timeouts_walk_the_list_then_escalate(frozen, specialist, make_user, make_case):
     coordinator = make_user("coordinator")
-    ada, bo = specialist("Ada"), specialist("Bo")
+    ada, _bo = specialist("Ada"), specialist("Bo")
     case = make_case(make_user("patient"), region="EU-DE", priority="stat", submit=True)
     frozen.advance(timedelta(minutes=1))
     respond(db.session, ada, case.id, accept=False, reason="Not my field")
@@ -113,16 +113,16 @@ def test_info_requested_pauses_the_clock(frozen, specialist, make_user, make_cas
 
 
 def test_routine_cases_count_business_hours(app):
-    friday_4pm = datetime(2026, 3, 6, 16, 0, tzinfo=timezone.utc)
+    friday_4pm = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
     # 30 business hours (08-18, Mon-Fri): 2 on Friday, 10 Monday, 10 Tuesday, 8 Wednesday.
-    assert sla.due_at("routine", friday_4pm) == datetime(2026, 3, 11, 16, 0, tzinfo=timezone.utc)
-    saturday = datetime(2026, 3, 7, 12, 0, tzinfo=timezone.utc)
-    assert sla.due_at("routine", saturday) == datetime(2026, 3, 11, 18, 0, tzinfo=timezone.utc)
+    assert sla.due_at("routine", friday_4pm) == datetime(2026, 3, 11, 16, 0, tzinfo=UTC)
+    saturday = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)
+    assert sla.due_at("routine", saturday) == datetime(2026, 3, 11, 18, 0, tzinfo=UTC)
     assert sla.due_at("urgent", saturday) == saturday + timedelta(hours=24)
     cfg = dict(app.config, SLA_TIMEZONE="Europe/Berlin", SLA_HOURS={**app.config["SLA_HOURS"], "routine": 1})
     # 17:30 UTC is 18:30 in Berlin: after hours, so due at 09:00 Berlin (08:00 UTC) on Monday.
-    assert sla.due_at("routine", datetime(2026, 3, 6, 17, 30, tzinfo=timezone.utc), cfg) == \
-        datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc)
+    assert sla.due_at("routine", datetime(2026, 3, 6, 17, 30, tzinfo=UTC), cfg) == \
+        datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
 
 
 def test_hand_back_goes_to_the_next_candidate_never_back(frozen, specialist, make_user, make_case):
