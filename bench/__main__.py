@@ -6,7 +6,8 @@
    output goes into the run log of this section (their own sections of the doc are left as they are).
 
 Counts and concurrency come from BENCH_* variables (see bench/workload.py `Settings`); BENCH_SERVERS picks
-servers (default "orthanc,sqlite,postgresql"), BENCH_OTHERS=0 skips step 2, BENCH_PG_URL sets the database.
+servers (default "orthanc,sqlite,postgresql"), BENCH_OTHERS=0 skips step 2, BENCH_PG_URL sets the database,
+BENCH_DOC and BENCH_RESULTS redirect the outputs (for trial runs).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .ours import PG_DEFAULT, Ours, versions
 from .peer import orthanc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOC = os.path.join(ROOT, "docs", "benchmarks.md")
+DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "benchmarks.md")
 PY = os.path.join(ROOT, ".venv", "bin", "python")
 # Other helpers' benchmarks, with arguments that keep the whole run bounded, and a time limit each.
 OTHERS = [
@@ -94,9 +95,9 @@ def run_servers(settings: workload.Settings, servers: list[str], work: str) -> d
             srv = make_server(name, free_port())
             srv.start()
             try:
-                async def go() -> workload.Result:
+                async def go(srv: object = srv) -> workload.Result:
                     async with workload.session_factory(settings.stow_clients) as session:
-                        return await workload.ingest(session, srv, large, clients=settings.stow_clients,
+                        return await workload.ingest(session, srv, large, clients=settings.stow_clients,  # type: ignore[arg-type]
                                                      batch=settings.stow_batch)
                 results[name]["stow_large"] = r = asyncio.run(go())
                 log(f"  STOW-RS {settings.large}: {r.value:.1f} instances/s")
@@ -129,7 +130,7 @@ def run_others() -> list[tuple[str, str]]:
 
 def main() -> None:
     """Run everything, write the doc section and bench/results/latest.json, print the table."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     settings = workload.Settings()
     servers = [s for s in os.environ.get("BENCH_SERVERS", "orthanc,sqlite,postgresql").split(",") if s]
     if "orthanc" in servers:
@@ -198,8 +199,9 @@ Spread and server-side facts:
     if os.path.exists(analysis):
         body += "\n" + open(analysis).read()
     report.write_section(DOC, body)
-    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "bench", "results", "latest.json"), "w") as fh:
+    results_json = os.environ.get("BENCH_RESULTS") or os.path.join(ROOT, "bench", "results", "latest.json")
+    os.makedirs(os.path.dirname(results_json), exist_ok=True)
+    with open(results_json, "w") as fh:
         json.dump({"started": started.isoformat(), "machine": m, "settings": asdict(settings), "command": command,
                    "results": report.as_json(results)}, fh, indent=1)
     log("\n" + table)

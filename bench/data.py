@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, CTImageStorage, ExplicitVRLittleEndian
 
 ROOT_UID = "1.2.826.0.1.3680043.8.498.77"  # pydicom's example root; fine for synthetic data
 SIZE = 512
@@ -71,7 +71,7 @@ def _phantom(rng: np.random.Generator, z: float) -> np.ndarray:
 def _dataset(study: Study, series: Series, number: int, sop: str, pixels: bytes) -> Dataset:
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = CTImageStorage
-    meta.MediaStorageSOPInstanceUID = sop
+    meta.MediaStorageSOPInstanceUID = UID(sop)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
     ds = Dataset()

@@ -97,7 +97,8 @@ class Ours:
                     raise RuntimeError("our server did not answer in time") from None
                 time.sleep(0.2)
         email, password = "bench.patient@example.org", "bench-password-0123"
-        _call("POST", f"{self.origin}/api/auth/register", {"email": email, "password": password, "name": "Bench Patient"})
+        _call("POST", f"{self.origin}/api/auth/register",
+              {"email": email, "password": password, "name": "Bench Patient"})
         token = _call("POST", f"{self.origin}/api/auth/token", {"email": email, "password": password})["access_token"]
         case = _call("POST", f"{self.origin}/api/cases",
                      {"title": "Benchmark", "question": "Side by side with Orthanc", "consent": True}, token)

@@ -71,8 +71,8 @@ async def _phase(name: str, srv, corpus, s: workload.Settings) -> None:  # type:
             await workload.metadata(session, srv, corpus, s.metadata_n)
         else:
             kind = {"frames": "raw"}.get(name, name)
-            await workload.frames(session, srv, corpus, n=min(s.frames_n, s.big_series), concurrency=s.frames_concurrency,
-                                  kind=kind, rounds=1)
+            await workload.frames(session, srv, corpus, n=min(s.frames_n, s.big_series),
+                                  concurrency=s.frames_concurrency, kind=kind, rounds=1)
 
 
 def main(phases: list[str]) -> None:

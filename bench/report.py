@@ -92,7 +92,8 @@ def details(results: dict[str, dict[str, Result]]) -> str:
     for server, res in results.items():
         for key, r in res.items():
             facts = ", ".join(f"{k} {_fmt(v) if isinstance(v, float) else v}" for k, v in r.extra.items()
-                              if k in ("server_cpu_ms_per_instance", "server_cpu_ms_per_frame", "peak_rss_mb", "server_cpu_ms_per_request",
+                              if k in ("server_cpu_ms_per_instance", "server_cpu_ms_per_frame", "peak_rss_mb",
+                                       "server_cpu_ms_per_request",
                                        "wall_s", "first_ms", "p99_ms"))
             lines.append(f"| {server} | {labels.get(key, key)} | {_fmt(r.value)} {r.unit} | {r.spread} | {facts} |")
     return "\n".join(lines)
@@ -100,7 +101,8 @@ def details(results: dict[str, dict[str, Result]]) -> str:
 
 def write_section(path: str, body: str) -> None:
     """Replace this benchmark's section of docs/benchmarks.md (or append it); other sections stay as they are."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n\nMeasured numbers per feature: command, machine, results.\n"
+    text = (open(path).read() if os.path.exists(path)
+            else "# Benchmarks\n\nMeasured numbers per feature: command, machine, results.\n")
     section = f"{START}\n{body.strip()}\n{END}"
     if START in text and END in text:
         text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: section, text, flags=re.S)

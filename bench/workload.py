@@ -113,7 +113,8 @@ async def ingest(session: aiohttp.ClientSession, target: Target, corpus: Corpus,
     n = len(corpus.files)
     per_batch = [batch / t for t in latencies]
     return Result(n / wall, "instances/s",
-                  f"per-request p50 {statistics.median(latencies) * 1000:.0f} ms, p90 {pct(latencies, 90) * 1000:.0f} ms",
+                  f"per-request p50 {statistics.median(latencies) * 1000:.0f} ms, "
+                  f"p90 {pct(latencies, 90) * 1000:.0f} ms",
                   {"wall_s": wall, "server_cpu_s": cpu, "server_cpu_ms_per_instance": cpu / n * 1000,
                    "peak_rss_mb": peak_rss / 2**20, "batch_rate_p50": statistics.median(per_batch)})
 
