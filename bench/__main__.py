@@ -35,7 +35,9 @@ PY = os.path.join(ROOT, ".venv", "bin", "python")
 OTHERS = [
     ("bench/bench_reports.py", ["--runs", "10"], 240),
     ("bench/bench_live.py", ["--sessions", "20", "--seconds", "5"], 300),
-    ("bench/bench_dicom_ingest.py", ["--count", "200", "--queries", "100"], 300),
+    ("bench/bench_dicom_ingest.py", ["--count", os.environ.get("BENCH_DICOM_INGEST_COUNT", "200"),
+                                     "--queries", "100"], 300),
+    ("bench/bench_dicom_rss.py", ["--size-mb", os.environ.get("BENCH_RSS_MB", "256")], 300),
 ]
 
 
