@@ -127,6 +127,7 @@ class _Painter:
         self.draw = ImageDraw.Draw(image)
         self.width = max(2, round(image.width / 300))
         self.font = _font(max(12, round(image.width / 36)))
+        self.placed: list[tuple[float, float, float, float]] = []
 
     def map(self, pts: Sequence[Point]) -> list[Point]:
         return [(x * self.scale, y * self.scale) for x, y in pts]
@@ -151,6 +152,12 @@ class _Painter:
         w, h = box[2] - box[0], box[3] - box[1]
         x = min(max(anchor[0] + 6, 2), self.image.width - w - 2)
         y = min(max(anchor[1] - h - 6, 2), self.image.height - h - 2)
+        # Labels of neighbouring shapes must not cover each other: step down until free.
+        for _ in range(20):
+            if not any(x < bx + bw and bx < x + w and y < by + bh and by < y + h for bx, by, bw, bh in self.placed):
+                break
+            y = y + h + 4 if y + 2 * h + 6 < self.image.height else max(2, y - h - 4)
+        self.placed.append((x, y, w, h))
         self.draw.text((x, y), text, font=self.font, fill=COLOUR, stroke_width=2, stroke_fill=OUTLINE)
 
 

@@ -66,9 +66,12 @@ def letterhead(session: Session, case: Case, document: Document) -> pdf.Letterhe
     org = session.get(Organization, case.network_id) if case.network_id else None
     data = dict(org.letterhead or {}) if org is not None else {}
     logo = data.get("logo_base64")
+    address = data.get("address") or ()
+    if isinstance(address, str):  # one string, lines separated by newlines
+        address = [line.strip() for line in address.splitlines() if line.strip()]
     return pdf.Letterhead(
         name=data.get("name") or (org.name if org else "") or "Telehealth second opinion",
-        address=tuple(data.get("address") or ()), phone=data.get("phone", ""), email=data.get("email", ""),
+        address=tuple(str(line) for line in address), phone=data.get("phone", ""), email=data.get("email", ""),
         website=data.get("website", ""), logo=base64.b64decode(logo) if logo else None,
         logo_mime=data.get("logo_mime", "image/png"), accent=data.get("accent", "#1d4e89"),
     )

@@ -86,3 +86,11 @@ def test_shapes_are_checked() -> None:
         Shape(ShapeKind.ANGLE, ((1.0, 1.0), (2.0, 2.0)))
     with pytest.raises(ValueError, match="finite"):
         Shape(ShapeKind.PROBE, ((float("inf"), 1.0),))
+
+
+def test_labels_of_neighbouring_shapes_do_not_overlap() -> None:
+    shapes = [Shape(ShapeKind.PROBE, ((50.0, 50.0),), "AAAAAA"), Shape(ShapeKind.PROBE, ((50.5, 50.5),), "BBBBBB")]
+    one = np.asarray(draw_annotations(_blank(), shapes[:1], min_width=400)).astype(int)
+    two = np.asarray(draw_annotations(_blank(), shapes, min_width=400)).astype(int)
+    label = lambda a: sum(_is_annotation(tuple(p)) for p in a.reshape(-1, 3))  # noqa: E731
+    assert label(two) > 1.7 * label(one)  # the second label is drawn beside the first, not on it

@@ -35,6 +35,8 @@ def test_demo_case_is_reported_with_all_outputs(app, auth) -> None:
     assert report["status"] == "final" and report["content"]["agreement"]["agreement"] == "major_discrepancy"
     pdf = referrer.get(f"/api/cases/{case.id}/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    preview = referrer.get(f"/api/cases/{case.id}/report/preview").data.decode()
+    assert "Telehealth Specialist Network" in preview and "1 Demo Street, Berlin" in preview
     sr = pydicom.dcmread(BytesIO(referrer.get(f"/api/cases/{case.id}/report/sr.dcm").data))
     assert sr.VerificationFlag == "VERIFIED"
     enc = referrer.get(f"/api/cases/{case.id}/report/encapsulated-pdf.dcm")
