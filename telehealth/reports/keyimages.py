@@ -161,7 +161,8 @@ class _Painter:
         self.draw.text((x, y), text, font=self.font, fill=COLOUR, stroke_width=2, stroke_fill=OUTLINE)
 
 
-def _draw(p: _Painter, shape: Shape) -> None:
+def _draw(p: _Painter, shape: Shape) -> Point:
+    """Draw the shape; returns where its label goes (labels are drawn last, above every line)."""
     pts = p.map(shape.points)
     kind = ShapeKind(shape.kind)
     anchor = pts[-1]
@@ -198,7 +199,7 @@ def _draw(p: _Painter, shape: Shape) -> None:
         anchor = tail
     elif kind is ShapeKind.PROBE:
         p.cross(pts[0])
-    p.label(anchor, shape.label)
+    return anchor
 
 
 def draw_annotations(
@@ -220,8 +221,11 @@ def draw_annotations(
         factor = min_width / image.width
         image = image.resize((min_width, round(image.height * factor)), Image.Resampling.LANCZOS)
     painter = _Painter(image, image.width / cols)
+    anchors: list[Point] = []
     for shape in shapes:
-        _draw(painter, shape)
+        anchors.append(_draw(painter, shape))
+    for shape, anchor in zip(shapes, anchors, strict=True):
+        painter.label(anchor, shape.label)
     return image
 
 
