@@ -167,11 +167,11 @@ def _store(
         study_instance_uid=parsed.study_instance_uid, series_instance_uid=parsed.series_instance_uid,
         burned_in_annotation=burned or None, warnings=list(parsed.warnings[:5]),
     )
-    digest = sha256_file(path)
     existing = _existing(session, case.id, parsed.sop_instance_uid)
     if existing is not None:
-        return _same_uid_result(existing, digest, base)
+        return _same_uid_result(existing, sha256_file(path), base)
     blob = store.put_file(path)
+    digest = blob.sha256  # put_file hashes while it copies: no second read of the file
     for attempt in range(3):
         try:
             if mapping is not None:
