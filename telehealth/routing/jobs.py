@@ -157,10 +157,9 @@ def tick(now: datetime | None = None, *, session: Session | None = None, limit: 
     """Fire every timer due at `now` (default: the service clock); returns how many fired per kind."""
     session = session or db.session()  # the app context's session
     now = now or clock.now()
-    fired: dict[str, int] = {}
+    fired = {"offer_timeout": 0, "sla_warning": 0, "sla_breach": 0, "routing_retry": 0}
     for kind, query, fire in _queries(now, bool(current_app.config["ROUTING_AUTO"])):
         done: set[str] = set()
-        fired[kind] = 0
         while len(done) < limit:
             row_id = _next(session, query, done)
             if row_id is None:

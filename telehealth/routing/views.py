@@ -86,7 +86,8 @@ def get_worklist(query: WorklistQuery) -> WorklistOut:
             overdue=bool(case.due_at and case.due_at < now and not paused and case.status in sla.ACTIVE_STATUSES),
             due_soon=bool(row and row.warn_at and row.warn_at <= now and case.status in sla.ACTIVE_STATUSES),
             sla_paused=paused, flagged=bool(row and row.flagged_at and case.status == "triage"),
-            flag_reason=row.flag_reason if row and case.status == "triage" else None,
+            # Why routing is stuck names other specialists: for coordinators only.
+            flag_reason=row.flag_reason if row and case.status == "triage" and wl.view == "coordinator" else None,
             specialist=PersonRef.model_validate(spec) if spec and _shows_specialist(wl.view, case) else None,
             offer_expires_at=offer.expires_at if offer and wl.view != "requester" else None, buckets=buckets))
     load = None if wl.load is None else [
@@ -182,7 +183,7 @@ def candidates(case_id: str) -> CandidateList:
                          modalities=sorted(req.modalities), body_parts=sorted(req.body_parts), items=items)
 
 
-def _state_out(case: Case, row: CaseRouting | None) -> RoutingStateOut:
+def _state_out(case: Case, row: CaseRouting | None, coordinator: bool) -> RoutingStateOut:
     now = clock.now()
     paused = bool(row and row.paused_at)
     return RoutingStateOut(
@@ -192,7 +193,7 @@ def _state_out(case: Case, row: CaseRouting | None) -> RoutingStateOut:
         sla_paused=paused, paused_minutes=(row.paused_seconds // 60) if row else 0,
         warned_at=row.warned_at if row else None, breached_at=row.breached_at if row else None,
         flagged=bool(row and row.flagged_at and case.status == "triage"),
-        flag_reason=row.flag_reason if row and case.status == "triage" else None,
+        flag_reason=row.flag_reason if row and case.status == "triage" and coordinator else None,
         modality=row.modality if row else None, body_part=row.body_part if row else None)
 
 
@@ -200,7 +201,7 @@ def _state_out(case: Case, row: CaseRouting | None) -> RoutingStateOut:
        summary="Where the case stands in routing and against its due time", tags=["routing"])
 def routing_state(case_id: str) -> RoutingStateOut:
     case = get_visible_case(db.session, g.user, case_id)
-    return _state_out(case, db.session.get(CaseRouting, case.id))
+    return _state_out(case, db.session.get(CaseRouting, case.id), is_coordinator_of(case, g.user))
 
 
 @route(bp, "/cases/<case_id>/routing", methods=["PUT"], body=HintsIn, response=RoutingStateOut,
@@ -209,7 +210,7 @@ def put_routing_hints(case_id: str, body: HintsIn) -> RoutingStateOut:
     row = service.set_hints(db.session, g.user, case_id, modality=body.modality, body_part=body.body_part)
     case = db.session.get(Case, row.case_id)
     assert case is not None
-    return _state_out(case, row)
+    return _state_out(case, row, True)
 
 
 @bp.cli.command("worker")

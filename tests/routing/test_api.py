@@ -168,3 +168,16 @@ def test_profile_helper_is_idempotent_for_seeded_users(app, frozen, make_user):
     assert len(profiles) == 3
     assert profiles[users["neuro"].id].subspecialties == ["neuroradiology"]
     assert all(p.licensed_regions == ["EU-DE"] for p in profiles.values())
+
+
+def test_why_routing_is_stuck_is_for_coordinators_only(frozen, auth, make_user, make_case, specialist):
+    specialist("Fred France", regions=["EU-FR"])
+    coord = auth.login(make_user("coordinator"))
+    patient_user = make_user("patient")
+    patient = auth.login(patient_user)
+    case = make_case(patient_user, region="EU-DE", submit=True)
+    theirs = patient.get(f"/api/cases/{case.id}/routing").get_json()
+    assert theirs["flagged"] is True and theirs["flag_reason"] is None
+    assert patient.get("/api/worklist").get_json()["items"][0]["flag_reason"] is None
+    assert "Fred France: not licensed in EU-DE" in coord.get(f"/api/cases/{case.id}/routing").get_json()["flag_reason"]
+    assert patient.get(f"/api/cases/{case.id}/candidates").status_code == 404

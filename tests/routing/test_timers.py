@@ -166,3 +166,30 @@ def test_profile_added_later_is_used_without_restart(frozen, make_user, make_cas
     frozen.advance(timedelta(minutes=1))
     tick()
     assert pending_to(case) == "Late Larry"
+
+
+def test_reassigning_a_case_waiting_for_information_restarts_the_clock(frozen, specialist, make_user, make_case):
+    coordinator = make_user("coordinator")
+    ada, _bo = specialist("Ada"), specialist("Bo")
+    case = make_case(make_user("patient"), region="EU-DE", priority="urgent", submit=True)
+    due = case.due_at
+    respond(db.session, ada, case.id, accept=True)
+    transition(db.session, ada, case.id, "request_info", "Need the prior MRI")
+    frozen.advance(timedelta(hours=5))
+    from telehealth.routing.service import reassign
+
+    reassign(db.session, coordinator, case.id, reason="Ada is away")
+    db.session.refresh(case)
+    assert case.status == "offered" and pending_to(case) == "Bo"
+    row = db.session.get(CaseRouting, case.id)
+    assert row.paused_at is None and case.due_at == due + timedelta(hours=5)
+
+
+def test_without_automatic_routing_cases_wait_for_coordinators(app, frozen, specialist, make_user, make_case):
+    app.config["ROUTING_AUTO"] = False
+    specialist("Ada")
+    case = make_case(make_user("patient"), region="EU-DE", submit=True)
+    assert case.status == "triage" and pending_to(case) is None
+    frozen.advance(timedelta(hours=1))
+    assert tick()["routing_retry"] == 0
+    assert pending_to(case) is None
