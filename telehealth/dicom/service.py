@@ -294,3 +294,9 @@ def confirm_patient(session: Session, user: User, case_id: str, patient_ref_id: 
            entity_id=row.id, case_id=case_id)
     session.commit()
     return row
+
+
+def original_uid(session: Session, case_id: str, replacement_uid: str) -> str | None:
+    """Re-identify: the original UID behind a de-identified one of this case (for report delivery)."""
+    return session.scalar(select(DicomUidMapping.original_uid).where(
+        DicomUidMapping.case_id == case_id, DicomUidMapping.replacement_uid == replacement_uid))

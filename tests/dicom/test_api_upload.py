@@ -127,6 +127,11 @@ def test_anonymous_case_is_deidentified(auth, make_case, owner):
     studies = api.get(f"/api/cases/{case.id}/dicomweb/studies").get_json()
     assert studies[0]["00100010"]["Value"][0]["Alphabetic"].startswith("ANONYMOUS")
     assert upload(api, case.id, "CT_small.dcm").get_json()["results"][0]["status"] == "duplicate"
+    from telehealth.dicom.service import original_uid
+    from telehealth.extensions import db
+
+    assert original_uid(db.session, case.id, res["sop_instance_uid"]) == original.SOPInstanceUID
+    assert original_uid(db.session, case.id, res["study_instance_uid"]) == original.StudyInstanceUID
 
 
 def test_image_files_count(api, case):
