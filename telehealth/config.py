@@ -71,6 +71,12 @@ def load(instance_path: str) -> dict[str, Any]:
         "SLA_TIMEZONE": _env("SLA_TIMEZONE", "UTC"),
         # Warn this fraction of the SLA window before the due time.
         "SLA_WARNING_FRACTION": float(_env("SLA_WARNING_FRACTION") or 0.2),
+        # How long a specialist has to answer an offer, per priority.
+        "OFFER_HOURS": {
+            "stat": float(_env("OFFER_STAT_HOURS") or 0.5),
+            "urgent": float(_env("OFFER_URGENT_HOURS") or 4),
+            "routine": float(_env("OFFER_ROUTINE_HOURS") or 24),
+        },
         # Routing: offer automatically on submit/decline/timeout; retry a flagged case this often.
         "ROUTING_AUTO": _bool("ROUTING_AUTO", True),
         "ROUTING_RETRY_MINUTES": _int("ROUTING_RETRY_MINUTES", 15),

@@ -4,8 +4,10 @@ Automatic routing (ranking candidates, timeouts) builds on these services.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,14 @@ from telehealth.cases.signals import case_transitioned
 from telehealth.errors import Conflict, Gone, NotFound, ValidationFailed
 
 OFFER_HOURS = {"stat": 0.5, "urgent": 4, "routine": 24}
+# Checks other features register (routing: licensure); each raises an ApiError to refuse a manual offer.
+OFFER_CHECKS: list[Callable[[Session, Case, User], None]] = []
+
+
+def offer_hours(priority: str) -> float:
+    """How long a specialist has to answer an offer (TELEHEALTH_OFFER_*_HOURS, else the defaults)."""
+    configured = current_app.config.get("OFFER_HOURS") if has_app_context() else None
+    return float((configured or OFFER_HOURS)[priority])
 
 
 def make_offer(session: Session, case: Case, specialist: User, offered_by: User | None) -> Offer:
@@ -28,7 +38,7 @@ def make_offer(session: Session, case: Case, specialist: User, offered_by: User 
         raise ValidationFailed("That user is not an active specialist", code="not_a_specialist")
     now = clock.now()
     offer = Offer(case_id=case.id, specialist_id=specialist.id, offered_by_id=offered_by.id if offered_by else None,
-                  created_at=now, expires_at=now + timedelta(hours=OFFER_HOURS[case.priority]))
+                  created_at=now, expires_at=now + timedelta(hours=offer_hours(case.priority)))
     session.add(offer)
     add_participant(session, case, specialist, "specialist", offered_by)
     from_status = case.status
@@ -46,6 +56,8 @@ def offer_case(session: Session, actor: User, case_id: str, specialist_id: str) 
     specialist = session.get(User, specialist_id)
     if specialist is None:
         raise ValidationFailed("No such specialist", code="not_a_specialist")
+    for check in OFFER_CHECKS:
+        check(session, case, specialist)
     offer = make_offer(session, case, specialist, actor)
     session.commit()
     case_transitioned.send(case, action="offer", actor=actor, from_status="triage", note=None)

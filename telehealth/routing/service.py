@@ -110,6 +110,16 @@ def expire_offer(session: Session, offer: Offer, now: datetime) -> Offer | None:
     return route_case(session, case, now=now)
 
 
+def check_manual_offer(session: Session, case: Case, specialist: User) -> None:
+    """A coordinator's offer by hand: refused when the specialist's profile shows no licence for the region.
+
+    Registered in cases.offers.OFFER_CHECKS. A specialist without a profile is the coordinator's call.
+    """
+    profile = session.scalar(select(SpecialistProfile).where(SpecialistProfile.user_id == specialist.id))
+    if profile is not None:
+        _check_licensed(session, case, specialist)
+
+
 def _check_licensed(session: Session, case: Case, specialist: User) -> SpecialistProfile:
     profile = session.scalar(select(SpecialistProfile).where(SpecialistProfile.user_id == specialist.id))
     if profile is None or not specialist.has_role("specialist") or not specialist.is_active:

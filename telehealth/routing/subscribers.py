@@ -8,10 +8,11 @@ from flask import current_app
 from sqlalchemy.orm import object_session
 
 from telehealth.cases.models import Case
+from telehealth.cases.offers import OFFER_CHECKS
 from telehealth.cases.signals import case_transitioned
 from telehealth.extensions import db
 from telehealth.routing import sla
-from telehealth.routing.service import auto_route_now, clear_flag
+from telehealth.routing.service import auto_route_now, check_manual_offer, clear_flag
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +41,5 @@ def on_case_transitioned(case: Case, **kw: Any) -> None:
 
 
 case_transitioned.connect(on_case_transitioned)
+if check_manual_offer not in OFFER_CHECKS:
+    OFFER_CHECKS.append(check_manual_offer)

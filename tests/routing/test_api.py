@@ -181,3 +181,15 @@ def test_why_routing_is_stuck_is_for_coordinators_only(frozen, auth, make_user, 
     assert patient.get("/api/worklist").get_json()["items"][0]["flag_reason"] is None
     assert "Fred France: not licensed in EU-DE" in coord.get(f"/api/cases/{case.id}/routing").get_json()["flag_reason"]
     assert patient.get(f"/api/cases/{case.id}/candidates").status_code == 404
+
+
+def test_a_manual_offer_respects_licensure(frozen, auth, make_user, make_case, specialist):
+    france = specialist("Fran France", regions=["EU-FR"])
+    coord = auth.login(make_user("coordinator"))
+    case = make_case(make_user("patient"), region="EU-DE", submit=True)
+    r = coord.post(f"/api/cases/{case.id}/offers", json={"specialist_id": france.id})
+    assert r.status_code == 422 and r.get_json()["error"]["code"] == "not_licensed"
+    germany = specialist("Gerd Germany")
+    r = coord.post(f"/api/cases/{case.id}/offers", json={"specialist_id": germany.id})
+    assert r.status_code == 201
+    assert coord.get(f"/api/cases/{case.id}/routing").get_json()["flagged"] is False
