@@ -51,7 +51,8 @@ def check_issuer_url(issuer: str) -> str:
     parts = urlsplit(issuer)
     if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
         raise ValidationFailed("The issuer must be an https URL", code="invalid_issuer")
-    if parts.scheme == "http" and not setting("OIDC_ALLOW_HTTP_ISSUER"):
+    allow_http = setting("OIDC_ALLOW_HTTP_ISSUER") and current_app.config.get("ENV_NAME") != "production"
+    if parts.scheme == "http" and not allow_http:
         try:
             loopback = ipaddress.ip_address(parts.hostname).is_loopback
         except ValueError:

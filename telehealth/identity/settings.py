@@ -15,9 +15,9 @@ def _env(name: str, default: str) -> str:
 def defaults() -> dict[str, Any]:
     """The identity settings from the environment, with safe defaults."""
     return {
-        # Roles that must use a second factor; a comma-separated list.
+        # Roles that must use a second factor; a comma-separated list ("none": no role).
         "MFA_REQUIRED_ROLES": [r.strip() for r in _env("MFA_REQUIRED_ROLES", "specialist,coordinator,admin")
-                               .split(",") if r.strip()],
+                               .split(",") if r.strip() and r.strip() != "none"],
         # Days after account creation a user of such a role may still sign in without enrolling.
         "MFA_GRACE_DAYS": int(_env("MFA_GRACE_DAYS", "14")),
         "MFA_ISSUER_NAME": _env("MFA_ISSUER_NAME", "Telehealth"),
