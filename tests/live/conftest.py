@@ -58,13 +58,19 @@ def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
         redis.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def cluster(_cluster_boot):  # type: ignore[no-untyped-def]
-    """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering."""
+    """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering.
+
+    They are stopped after the module, so that they never see the tests of other features.
+    """
     assert _cluster_boot is not None
     for key in ("a", "b"):
         _cluster_boot[key].wait()
-    return _cluster_boot
+    yield _cluster_boot
+    for key in ("a", "b"):
+        _cluster_boot[key].stop()
+    _cluster_boot["redis"].stop()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import os
 from telehealth import create_app
 
 app = create_app({
+    "EMBEDDED_WORKER": False,  # the routing timers are not under test here
     "LIVE_HEARTBEAT_SECONDS": float(os.environ.get("LIVE_TEST_HEARTBEAT_SECONDS", "1")),
     "LIVE_PRESENCE_STALE_SECONDS": float(os.environ.get("LIVE_TEST_STALE_SECONDS", "3")),
 })
