@@ -76,7 +76,9 @@ def _fire_warning(session: Session, case_id: str, now: datetime) -> Fired:
         return None
     case = session.get(Case, case_id)
     assert case is not None
-    left = int((case.due_at - now).total_seconds() // 60) if case.due_at else 0
+    if case.due_at is None or case.due_at <= now:
+        return []  # already overdue (the worker was down): the breach says it all, no late "due soon"
+    left = int((case.due_at - now).total_seconds() // 60)
     _event(session, case, None, "sla_warning", note=f"due in {left} min")
     notify(session, specialists(case) + coordinators(session, case), kind="sla_warning",
            title=f"Due soon: {case.title}", body=f"Due in {left // 60} h {left % 60} min ({case.priority}).",
