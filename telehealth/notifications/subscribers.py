@@ -67,6 +67,8 @@ def on_case_transitioned(case: Case, **kw: Any) -> None:
 def on_message_posted(msg: CaseMessage, **kw: Any) -> None:
     """Signal receiver: tell the other participants about a new message."""
     case: Case = kw["case"]
+    if msg.live_session_id:  # chat inside a live session: the people are there, no need to notify
+        return
     session = object_session(case) or db.session
     try:
         notify(session, participants(case), kind="message", title=f"New message: {case.title}",
