@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,15 +47,18 @@ def enqueue(session: Session, case: Case, version: ReportVersion) -> ReportDeliv
 
 
 def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
-    """``https://user:pass@host/path`` becomes the bare URL and a Basic Authorization header."""
+    """``https://user:pass@host/path`` becomes the bare URL and a Basic Authorization header;
+    the user name ``bearer`` makes the password a bearer token (``https://bearer:TOKEN@host/path``)."""
     parts = urlsplit(url)
     if not parts.username:
         return url, {}
-    token = base64.b64encode(f"{parts.username}:{parts.password or ''}".encode()).decode()
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), {
-        "Authorization": f"Basic {token}"}
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if parts.username.lower() == "bearer":
+        return bare, {"Authorization": f"Bearer {unquote(parts.password or '')}"}
+    token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()).decode()
+    return bare, {"Authorization": f"Basic {token}"}
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: int = TIMEOUT_SECONDS) -> tuple[int, bytes]:

@@ -214,3 +214,66 @@ def test_anonymous_case_is_reidentified_for_the_referrer(app, make_user, make_or
         ds.save_as(buffer, enforce_file_format=True)
         errors, output = dciodvfy(buffer.getvalue())
         assert errors == [], output
+
+
+def test_push_to_a_second_instance_of_this_app_after_a_refused_connection(
+        app, database_url, make_user, make_org, make_case, auth, tmp_path) -> None:
+    """The referrer's "PACS" is another instance of this platform (its case-scoped STOW-RS base)."""
+    import socket
+
+    from sqlalchemy import select
+    from werkzeug.serving import make_server
+
+    from telehealth import create_app
+    from telehealth.dicom.models import DicomInstance
+
+    app.config["REPORTS_BACKGROUND"] = False
+    app.config["REPORTS_DELIVER_ON_SIGN"] = False
+    # The receiving side: a referrer with a case of their own on the other instance, and an API token.
+    receiver = make_user("referrer", org=make_org("referring", "Receiving Hospital"))
+    inbox = make_case(receiver, title="Reports received from the second-opinion service")
+    token = auth.token(receiver).bearer
+    with socket.socket() as probe:  # a free port, closed for now: the first push is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    org = make_org("referring", "Sending Clinic")
+    org.dicomweb_url = f"http://bearer:{token}@127.0.0.1:{port}/api/cases/{inbox.id}/dicomweb"
+    db.session.commit()
+    referrer, specialist = make_user("referrer", org=org), make_user("specialist")
+    case = make_case(referrer, submit=True)
+    if case.status == "triage":
+        offers.offer_case(db.session, make_user("coordinator"), case.id, specialist.id)
+    offers.respond(db.session, specialist, case.id, accept=True)
+    ct = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    ct.save_as(tmp_path / "ct.dcm")
+    ingest_file(db.session, blob_store(app.config), case, str(tmp_path / "ct.dcm"), name="ct.dcm")
+    spec = auth.login(specialist)
+    url = f"/api/cases/{case.id}/report"
+    spec.post(url, json={})
+    spec.put(url, json={"base_version": 1, "impression": ["Normal."]})
+    assert spec.post(f"{url}/sign", json={"password": PASSWORD, "base_version": 2}).status_code == 200
+
+    now = clock.now()
+    assert delivery.deliver_due(db.session, app.config, now=now)["retry"] == 1
+    row = db.session.query(ReportDelivery).one()
+    assert "Connection refused" in (row.last_error or "")
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                        "DATA_DIR": str(tmp_path / "other"), "REDIS_URL": None,
+                        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests"})
+    server = make_server("127.0.0.1", port, other, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert delivery.deliver_due(db.session, app.config, now=now + timedelta(seconds=31))["delivered"] == 1, \
+            db.session.query(ReportDelivery).one().last_error
+    finally:
+        server.shutdown()
+        server.server_close()
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()  # close the second instance's connections
+    received = set(db.session.scalars(select(DicomInstance.sop_class_uid).where(
+        DicomInstance.case_id == inbox.id)).all())
+    assert received == {"1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.104.1"}
+    assert [(d["status"], d["attempts"]) for d in auth.login(referrer).get(
+        f"/api/cases/{case.id}/report/deliveries").get_json()["items"]] == [("delivered", 2)]
