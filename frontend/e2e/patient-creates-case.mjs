@@ -26,7 +26,7 @@ await journey('patient-creates-case', async ({ open }) => {
   await page.getByText('Give the consult a short title.').waitFor();
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Your question for the specialist').fill('Is surgery really needed for this meniscus tear?');
-  await page.getByLabel('Requested specialty').selectOption('Musculoskeletal radiology');
+  await page.getByLabel('Requested specialty').selectOption('musculoskeletal');
   await page.getByRole('button', { name: 'Continue' }).click();
 
   await page.getByLabel('Medical history').fill('Twisted knee playing football in October; pain on stairs.');

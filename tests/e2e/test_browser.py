@@ -23,3 +23,11 @@ def test_patient_uploads_a_ct_and_reads_it_in_the_viewer(
     """Upload in the wizard (per-file results, duplicates stored once), then scroll, window and measure."""
     output = run_journey("patient-uploads-and-views", live_server, SAMPLE_DICOM_DIR=str(sample_ct_dir))
     assert "viewer-02-length-and-tags.png" in output
+
+
+def test_consult_is_accepted_reported_and_the_patient_downloads_the_pdf(
+    live_server: str, run_journey: Callable[..., str]
+) -> None:
+    """Patient submits, the MSK specialist accepts from the worklist, writes and signs; the patient gets the PDF."""
+    output = run_journey("consult-to-report", live_server)
+    assert "report-03-patient-sees-report.png" in output

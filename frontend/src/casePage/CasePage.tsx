@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Link, useLocation, useParams } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { getCase } from '../api/cases';
 import type { Case } from '../api/types';
 import { useAsync } from '../cases/useAsync';
@@ -11,11 +11,17 @@ import { Messages } from './Messages';
 import { Participants } from './Participants';
 import { Studies } from './Studies';
 import { ReportSection } from '../report/ReportSection';
+import { specialtyLabel } from '../newCase/wizard';
 
 export function CasePage() {
   const { caseId = '' } = useParams();
   const location = useLocation();
-  const flash = (location.state as { flash?: string } | null)?.flash ?? null;
+  const navigate = useNavigate();
+  // A one-time message from the page before (kept in state so a reload does not show it again).
+  const [flash] = useState(() => (location.state as { flash?: string } | null)?.flash ?? null);
+  useEffect(() => {
+    if (location.state) navigate(location.pathname + location.search, { replace: true, state: null });
+  }, [location.state, location.pathname, location.search, navigate]);
   const current = useAsync((signal) => getCase(caseId, undefined, signal), [caseId]);
   // Bumped after each transition so the timeline reloads.
   const [version, setVersion] = useState(0);
@@ -80,7 +86,7 @@ export function CasePage() {
                 </>
               )}
               <dt>Requested specialty</dt>
-              <dd>{c.requested_specialty || 'No preference'}</dd>
+              <dd>{specialtyLabel(c.requested_specialty)}</dd>
               <dt>Opened by</dt>
               <dd>
                 {c.created_by?.name} on {formatDateTime(c.created_at)}

@@ -7,6 +7,7 @@ import { ErrorAlert, Loading, PriorityBadge, StatusBadge } from '../ui/component
 import { dueInfo, formatDateTime, STATUSES, statusLabel } from './caseStatus';
 import { apiQuery, filtersFromSearch, pageCount, searchFromFilters, type ListFilters } from './listQuery';
 import { useAsync } from './useAsync';
+import { specialtyLabel } from '../newCase/wizard';
 
 export function CaseListPage() {
   const session = useSession();
@@ -119,7 +120,7 @@ export function CaseListPage() {
                         {c.title}
                       </Link>
                       <span className="muted small">
-                        {[c.patient_name, c.requested_specialty].filter(Boolean).join(' · ')}
+                        {[c.patient_name, c.requested_specialty && specialtyLabel(c.requested_specialty)].filter(Boolean).join(' · ')}
                       </span>
                     </td>
                     <td data-label="Status">

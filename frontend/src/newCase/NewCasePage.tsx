@@ -15,6 +15,7 @@ import {
   loadDraft,
   saveDraft,
   SPECIALTIES,
+  specialtyLabel,
   STEPS,
   toCaseInput,
   validateStep,
@@ -189,8 +190,8 @@ export function NewCasePage() {
                 <select {...props} name="requested_specialty" value={fields.requested_specialty} onChange={(e) => set('requested_specialty', e.target.value)}>
                   <option value="">No preference</option>
                   {SPECIALTIES.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
+                    <option key={s.value} value={s.value}>
+                      {s.label}
                     </option>
                   ))}
                 </select>
@@ -264,7 +265,7 @@ export function NewCasePage() {
               <dt>Priority</dt>
               <dd>{PRIORITY_LABELS[fields.priority]}</dd>
               <dt>Specialty</dt>
-              <dd>{fields.requested_specialty || 'No preference'}</dd>
+              <dd>{specialtyLabel(fields.requested_specialty)}</dd>
             </dl>
             <div className={`field checkbox${errors.consent ? ' field-invalid' : ''}`}>
               <label>

@@ -40,16 +40,21 @@ export const STEPS: Step[] = [
   { id: 'review', title: 'Consent and submit' },
 ];
 
-export const SPECIALTIES = [
-  'Radiology',
-  'Neuroradiology',
-  'Musculoskeletal radiology',
-  'Cardiology',
-  'Oncology',
-  'Neurology',
-  'Orthopaedics',
-  'Other',
+/** Requested specialty: the value is the routing vocabulary (specialist profiles), the label is for people. */
+export const SPECIALTIES: { value: string; label: string }[] = [
+  { value: 'general radiology', label: 'General radiology' },
+  { value: 'neuroradiology', label: 'Neuroradiology (brain, spine)' },
+  { value: 'musculoskeletal', label: 'Musculoskeletal radiology' },
+  { value: 'cardiac imaging', label: 'Cardiac imaging' },
+  { value: 'oncologic imaging', label: 'Oncologic imaging' },
+  { value: 'breast imaging', label: 'Breast imaging' },
+  { value: 'pediatric radiology', label: 'Paediatric radiology' },
 ];
+
+export function specialtyLabel(value: string | null | undefined): string {
+  if (!value) return 'No preference';
+  return SPECIALTIES.find((s) => s.value === value.toLowerCase())?.label ?? value;
+}
 
 export type FieldErrors = Partial<Record<keyof WizardFields, string>>;
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { transition } from '../api/cases';
 import { errorMessage } from '../api/client';
 import { bucketLabel, getWorklist, type WorkItem, type WorklistView } from '../api/worklist';
@@ -136,6 +136,7 @@ function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: Wor
   const [declining, setDeclining] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
+  const navigate = useNavigate();
   const due = dueInfo(item.status, item.due_at);
 
   async function act(action: 'accept' | 'decline') {
@@ -146,8 +147,12 @@ function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: Wor
     setBusy(true);
     onError(null);
     try {
-      if (action === 'accept') await transition(item.case_id, 'accept', undefined);
-      else await transition(item.case_id, 'decline', { reason: reason.trim() });
+      if (action === 'accept') {
+        await transition(item.case_id, 'accept', undefined);
+        navigate(`/cases/${item.case_id}`, { state: { flash: 'You accepted the case.' } });
+        return;
+      }
+      await transition(item.case_id, 'decline', { reason: reason.trim() });
       onChanged();
     } catch (err) {
       onError(errorMessage(err));
