@@ -135,7 +135,9 @@ def _editable(session: Session, actor: User, case_id: str, base_version: int,
     case = get_visible_case(session, actor, case_id)
     if not is_writer(case, actor):
         _deny(session, actor, case, action)
-    report = _report(session, case_id)
+    # Lock the report row until commit: two saves on the same base version cannot both pass.
+    report = session.scalar(select(Report).where(Report.case_id == case_id).with_for_update(of=Report)
+                            .execution_options(populate_existing=True))
     if report is None:
         raise NotFound("This case has no report yet", code="report_not_found")
     stale(report, base_version)

@@ -354,3 +354,27 @@ def test_post_signature_work_runs_off_the_request_thread(journey, app) -> None:
         time.sleep(0.2)
     assert {"1.2.840.10008.5.1.4.1.1.88.33", "1.2.840.10008.5.1.4.1.1.104.1"} <= found
     assert "signed-fhir.json" in cached
+
+
+def test_concurrent_saves_on_one_base_version_let_exactly_one_win(journey, app) -> None:
+    import threading as th
+
+    j = journey
+    url = f"/api/cases/{j['case'].id}/report"
+    _start(j)
+    editors = [j["spec"], j["spec"]]
+    results: list[int] = []
+    barrier = th.Barrier(len(editors))
+
+    def save(client, text: str) -> None:  # type: ignore[no-untyped-def]
+        with app.app_context():
+            barrier.wait()
+            results.append(client.put(url, json=_body(j, 1, history=text)).status_code)
+
+    threads = [th.Thread(target=save, args=(c, f"editor {i}")) for i, c in enumerate(editors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [200, 409]
+    assert j["spec"].get(url).get_json()["version"] == 2
