@@ -37,7 +37,8 @@ def list_profiles(session: Session, actor: User) -> list[SpecialistProfile]:
 
 def get_profile(session: Session, actor: User, user_id: str) -> SpecialistProfile:
     """One profile, visible to coordinators, admins and its owner."""
-    profile = session.scalar(select(SpecialistProfile).where(SpecialistProfile.user_id == user_id[:36]))
+    profile = session.scalar(select(SpecialistProfile).where(SpecialistProfile.user_id == user_id)) \
+        if len(user_id) <= 36 else None
     if profile is None or not (actor.id == user_id or actor.has_role("coordinator") or actor.has_role("admin")):
         raise NotFound("No such specialist profile", code="profile_not_found")
     return profile
@@ -84,7 +85,7 @@ def save_profile(session: Session, actor: User, user_id: str, changes: dict[str,
         if set(changes) - set(SELF_FIELDS):
             raise Forbidden("You may change your availability and languages; ask an administrator for the rest",
                             code="not_allowed", details={"fields": sorted(set(changes) - set(SELF_FIELDS))})
-    user = session.get(User, user_id[:36])
+    user = session.get(User, user_id) if len(user_id) <= 36 else None
     if user is None or not user.has_role("specialist"):
         raise NotFound("No such specialist", code="specialist_not_found")
     clean = _clean_profile(changes)
@@ -142,7 +143,7 @@ def create_rule(session: Session, actor: User, fields: dict[str, Any]) -> Routin
 def update_rule(session: Session, actor: User, rule_id: str, changes: dict[str, Any]) -> RoutingRule:
     """Change a rule."""
     _require_admin(actor)
-    rule = session.get(RoutingRule, rule_id[:36])
+    rule = session.get(RoutingRule, rule_id) if len(rule_id) <= 36 else None
     if rule is None:
         raise NotFound("No such routing rule", code="rule_not_found")
     for key, value in _clean_rule(changes).items():
@@ -158,7 +159,7 @@ def update_rule(session: Session, actor: User, rule_id: str, changes: dict[str, 
 def delete_rule(session: Session, actor: User, rule_id: str) -> None:
     """Remove a rule."""
     _require_admin(actor)
-    rule = session.get(RoutingRule, rule_id[:36])
+    rule = session.get(RoutingRule, rule_id) if len(rule_id) <= 36 else None
     if rule is None:
         raise NotFound("No such routing rule", code="rule_not_found")
     session.delete(rule)
