@@ -137,7 +137,13 @@ def route(
             if auth in ("user", "optional"):
                 enforce_scope(scope)
             if auth == "user":
-                require_user()
+                user = require_user()
+                if "case_id" in kwargs:
+                    # Case visibility first: a case the caller may not see is 404 whatever the body.
+                    from telehealth.cases.access import get_visible_case
+                    from telehealth.extensions import db
+
+                    get_visible_case(db.session, user, kwargs["case_id"])
             elif auth == "optional":
                 current_user()
             if body is not None:
