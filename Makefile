@@ -11,7 +11,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 
 run: install frontend migrate seed serve
 
-test: install frontend
+test: install frontend tests/identity/op/node_modules/.installed
 	$(PY) -m pytest
 	cd frontend && npx vitest run
 
@@ -34,6 +34,11 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
+# The OpenID provider (npm `oidc-provider`) that the single sign-on tests run on loopback.
+tests/identity/op/node_modules/.installed: tests/identity/op/package.json tests/identity/op/package-lock.json
+	cd tests/identity/op && (npm ci --no-audit --no-fund || npm install --no-save --no-audit --no-fund)
+	touch $@
+
 migrate: install
 	mkdir -p instance
 	$(FLASK) db upgrade
@@ -54,4 +59,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist
+	rm -rf $(VENV) frontend/node_modules frontend/dist tests/identity/op/node_modules
