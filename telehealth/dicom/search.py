@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .dicomjson import Match, attribute_tag, keyword_vr, parse_match
 from .models import DicomInstance, DicomSeries, DicomStudy
@@ -152,7 +152,7 @@ def search_series(session: Session, case_id: str, query: Query, study_uid: str |
         DicomSeries.case_id == case_id)
     if study_uid:
         stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
-    stmt = _apply(stmt, _columns("series"), query)
+    stmt = _apply(stmt, _columns("series"), query).options(joinedload(DicomSeries.study))
     stmt = stmt.order_by(DicomSeries.series_number, DicomSeries.created_at, DicomSeries.id)
     return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
 
@@ -166,7 +166,9 @@ def search_instances(session: Session, case_id: str, query: Query, study_uid: st
         stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
     if series_uid:
         stmt = stmt.where(DicomSeries.series_instance_uid == series_uid)
-    stmt = _apply(stmt, _columns("instances"), query)
+    # The study and series UIDs of each row are in the answer: load them in the same query, not one per row.
+    stmt = _apply(stmt, _columns("instances"), query).options(
+        joinedload(DicomInstance.series).joinedload(DicomSeries.study))
     stmt = stmt.order_by(DicomInstance.instance_number, DicomInstance.created_at, DicomInstance.id)
     return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
 
@@ -214,4 +216,4 @@ def find_instances(session: Session, case_id: str, study_uid: str, series_uid: s
     if sop_uid:
         stmt = stmt.where(DicomInstance.sop_instance_uid == sop_uid)
     stmt = stmt.order_by(DicomSeries.series_number, DicomInstance.instance_number, DicomInstance.id)
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt.options(joinedload(DicomInstance.series))))
