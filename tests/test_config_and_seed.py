@@ -25,7 +25,8 @@ def test_seed_is_idempotent_and_demo_users_sign_in(app, client):
     seed_demo(db.session)
     seed_demo(db.session)
     assert db.session.scalar(select(func.count()).select_from(User)) == 7
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+    # The sample case, and the reports feature's case that went through the whole journey.
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 2
     for local in ("patient", "referrer", "specialist", "neuro", "msk", "coordinator", "admin"):
         r = client.post("/api/auth/login", json={"email": f"{local}@demo.telehealth.local", "password": DEMO_PASSWORD})
         assert r.status_code == 200, local

@@ -8,7 +8,7 @@ so case ids do not leak.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from telehealth.accounts.models import User
@@ -18,7 +18,7 @@ from telehealth.errors import NotFound
 
 def visible_cases_query(user: User) -> Select[tuple[Case]]:
     """A SELECT of the cases this user may see."""
-    conditions = [Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.user_id == user.id))]
+    conditions: list[ColumnElement[bool]] = [Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.user_id == user.id))]
     if user.organization_id and user.has_role("referrer"):
         conditions.append(Case.organization_id == user.organization_id)
     if user.organization_id and user.has_role("coordinator"):

@@ -1,6 +1,7 @@
 """Case services: create, read, edit, list and move a case through its lifecycle."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -86,7 +87,7 @@ def update_case(session: Session, actor: User, case_id: str, changes: dict[str, 
     return case
 
 
-def list_cases(session: Session, actor: User, *, status: list[str] | None = None, q: str | None = None,
+def list_cases(session: Session, actor: User, *, status: Sequence[str] | None = None, q: str | None = None,
                priority: str | None = None, page: int = 1, per_page: int = 20,
                sort: str = "-updated_at") -> tuple[list[Case], int]:
     """The cases this user may see, filtered and paged."""
