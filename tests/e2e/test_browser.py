@@ -31,3 +31,11 @@ def test_consult_is_accepted_reported_and_the_patient_downloads_the_pdf(
     """Patient submits, the MSK specialist accepts from the worklist, writes and signs; the patient gets the PDF."""
     output = run_journey("consult-to-report", live_server)
     assert "report-03-patient-sees-report.png" in output
+
+
+def test_live_session_follower_shows_the_presenters_slice_and_window(
+    live_server: str, run_journey: Callable[..., str], sample_ct_dir: Path
+) -> None:
+    """Two browsers: the follower matches the presenter's slice and window within 500 ms."""
+    output = run_journey("live-session", live_server, SAMPLE_DICOM_DIR=str(sample_ct_dir))
+    assert "follower matched the presenter in" in output

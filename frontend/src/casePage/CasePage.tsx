@@ -10,6 +10,7 @@ import { Timeline } from './Timeline';
 import { Messages } from './Messages';
 import { Participants } from './Participants';
 import { Studies } from './Studies';
+import { LiveSessions } from './LiveSessions';
 import { ReportSection } from '../report/ReportSection';
 import { specialtyLabel } from '../newCase/wizard';
 
@@ -110,6 +111,7 @@ export function CasePage() {
           <Messages caseId={c.id} />
         </div>
         <aside className="case-side">
+          <LiveSessions c={c} />
           <Timeline caseId={c.id} version={version} />
           <Participants caseId={c.id} />
         </aside>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api/client';
 import { caseDicomwebBase, searchSeries, seriesMetadata, seriesThumbnailUrl } from '../dicomweb/qido';
@@ -9,6 +9,10 @@ import { stackImages } from './imageIds';
 import { CT_PRESETS, describeWindow, fileWindow } from './windowing';
 import type { StackViewer, ToolName, ViewerState } from './engine';
 import { AttributeBrowser } from './AttributeBrowser';
+import { useSession } from '../auth/useSession';
+import { LiveClient } from '../live/client';
+import { throttleLatest, viewDiffers, type LiveState, type ViewState } from '../live/sync';
+import { indexOfImage } from './imageIds';
 
 const TOOLS: { name: ToolName; label: string; key: string }[] = [
   { name: 'WindowLevel', label: 'Window/level', key: 'w' },
@@ -46,6 +50,31 @@ export function ViewerPage() {
   const [showAttributes, setShowAttributes] = useState(false);
   const [ownWindow, setOwnWindow] = useState<{ center: number; width: number } | null>(null);
 
+  // Live session (?session=<id>): the presenter's view is sent, followers apply it.
+  const sessionId = search.get('session');
+  const session = useSession();
+  const meId = session.status === 'authenticated' ? session.user.id : null;
+  const [live, setLive] = useState<LiveState | null>(null);
+  const [liveStatus, setLiveStatus] = useState<string>('');
+  const [following, setFollowing] = useState(true);
+  const liveRef = useRef<LiveClient | null>(null);
+  const pendingView = useRef<ViewState | null>(null);
+  const lastSent = useRef<ViewState | null>(null);
+  const isPresenter = !!live && !!meId && live.presenter?.id === meId;
+  useEffect(() => {
+    if (!sessionId) return;
+    const client = new LiveClient(sessionId, {
+      onState: setLive,
+      onStatus: (status, message) => setLiveStatus(message ? `${status}: ${message}` : status),
+    });
+    liveRef.current = client;
+    return () => {
+      client.close();
+      liveRef.current = null;
+    };
+  }, [sessionId]);
+  const sendView = useMemo(() => throttleLatest((v: ViewState) => liveRef.current?.sendView(v), 50), []);
+
   // Cornerstone is loaded only on this page (it is large).
   useEffect(() => {
     let disposed = false;
@@ -80,7 +109,11 @@ export function ViewerPage() {
         if (images.length === 0) throw new Error('This series has no images.');
         const first = images[0]!.metadata;
         setOwnWindow(fileWindow(all(first, TAGS.WindowCenter), all(first, TAGS.WindowWidth)));
-        await viewer.setStack(images, Math.floor(images.length / 2));
+        const wanted = pendingView.current;
+        pendingView.current = null;
+        const startIndex = wanted ? viewIndex(images, wanted) : -1;
+        await viewer.setStack(images, startIndex >= 0 ? startIndex : Math.floor(images.length / 2));
+        if (wanted) applyView(viewer, wanted, images);
       })
       .catch((error: unknown) => {
         if (!cancelled) setLoadError(errorMessage(error));
@@ -92,6 +125,44 @@ export function ViewerPage() {
       cancelled = true;
     };
   }, [viewer, base, studyUid, selected]);
+
+  // Presenter: send the view whenever it changes (throttled, and only real changes).
+  useEffect(() => {
+    if (!isPresenter || !viewer || !state || state.count === 0) return;
+    const image = viewer.getImages()[state.index];
+    if (!image) return;
+    const view: ViewState = {
+      study_instance_uid: studyUid,
+      series_instance_uid: selected,
+      sop_instance_uid: image.sopInstanceUid,
+      frame_number: image.frame,
+      image_index: state.index,
+      zoom: state.zoom,
+      rotation: state.rotation,
+      flip_horizontal: state.flipHorizontal,
+      flip_vertical: state.flipVertical,
+      invert: state.invert,
+      ...(state.window ? { window_center: state.window.center, window_width: state.window.width } : {}),
+    };
+    if (!viewDiffers(lastSent.current, view)) return;
+    lastSent.current = view;
+    sendView(view);
+  }, [isPresenter, viewer, state, studyUid, selected, sendView]);
+
+  // Follower: show what the presenter shows.
+  useEffect(() => {
+    const view = live?.view;
+    if (!view || isPresenter || !following || !viewer) return;
+    if (view.series_instance_uid && view.series_instance_uid !== selected) {
+      pendingView.current = view;
+      setSearch(
+        { study: view.study_instance_uid ?? studyUid, series: view.series_instance_uid, ...(sessionId ? { session: sessionId } : {}) },
+        { replace: true },
+      );
+      return;
+    }
+    applyView(viewer, view, viewer.getImages());
+  }, [live?.view, isPresenter, following, viewer, selected, studyUid, sessionId, setSearch]);
 
   useEffect(() => {
     if (!viewer) return;
@@ -234,6 +305,29 @@ export function ViewerPage() {
           </button>
         </div>
       </header>
+      {sessionId && (
+        <div className="live-bar" role="region" aria-label="Live session">
+          <span className={`live-dot ${liveStatus.startsWith('connected') ? 'on' : ''}`} aria-hidden="true" />
+          <strong>Live</strong>
+          <span data-testid="live-status">{liveStatus || 'connecting'}</span>
+          {live && (
+            <>
+              <span>· Presenter: {live.presenter?.name ?? 'nobody'}{isPresenter ? ' (you)' : ''}</span>
+              <span className="live-people">· {live.participants.map((p) => p.user?.name).filter(Boolean).join(', ')}</span>
+            </>
+          )}
+          {live && !isPresenter && (
+            <>
+              <button type="button" className={`tool${following ? ' active' : ''}`} aria-pressed={following} onClick={() => setFollowing((f) => !f)}>
+                {following ? 'Following' : 'Follow presenter'}
+              </button>
+              <button type="button" className="tool" onClick={() => liveRef.current?.requestPresenter()}>
+                Ask for control
+              </button>
+            </>
+          )}
+        </div>
+      )}
       <div className="viewer-body">
         <nav className="series-browser" aria-label="Series">
           {series.loading && !series.data && <Loading label="Loading series…" />}
@@ -244,7 +338,12 @@ export function ViewerPage() {
               s={s}
               selected={s.seriesInstanceUid === selected}
               src={seriesThumbnailUrl(base, studyUid, s.seriesInstanceUid)}
-              onSelect={() => setSearch({ study: studyUid, series: s.seriesInstanceUid }, { replace: true })}
+              onSelect={() =>
+                setSearch(
+                  { study: studyUid, series: s.seriesInstanceUid, ...(sessionId ? { session: sessionId } : {}) },
+                  { replace: true },
+                )
+              }
             />
           ))}
         </nav>
@@ -303,4 +402,29 @@ function SeriesThumb({ s, selected, src, onSelect }: { s: SeriesSummary; selecte
       </span>
     </button>
   );
+}
+
+function viewIndex(images: ReturnType<StackViewer['getImages']>, view: ViewState): number {
+  if (view.sop_instance_uid) {
+    const found = indexOfImage(images, view.sop_instance_uid, view.frame_number ?? 1);
+    if (found >= 0) return found;
+  }
+  return view.image_index ?? -1;
+}
+
+/** Applies a presenter's view to this viewer (slice by UID first, then the presentation). */
+function applyView(viewer: StackViewer, view: ViewState, images: ReturnType<StackViewer['getImages']>): void {
+  const index = viewIndex(images, view);
+  if (index >= 0 && index !== viewer.state().index) void viewer.setIndex(index);
+  viewer.applyPresentation({
+    window:
+      view.window_center !== undefined && view.window_width !== undefined
+        ? { center: view.window_center, width: view.window_width }
+        : null,
+    zoom: view.zoom,
+    rotation: view.rotation,
+    flipHorizontal: view.flip_horizontal,
+    flipVertical: view.flip_vertical,
+    invert: view.invert,
+  });
 }

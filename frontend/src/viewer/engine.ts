@@ -265,6 +265,30 @@ export class StackViewer {
     this.emit();
   }
 
+  /** Shows exactly this presentation (a follower applying the presenter's view). */
+  applyPresentation(p: {
+    window?: WindowLevel | null;
+    zoom?: number;
+    rotation?: number;
+    flipHorizontal?: boolean;
+    flipVertical?: boolean;
+    invert?: boolean;
+  }): void {
+    const vp = this.viewport;
+    if (!this.images.length) return;
+    const props: { voiRange?: ReturnType<typeof toVoiRange>; invert?: boolean } = {};
+    if (p.window) props.voiRange = toVoiRange(p.window);
+    if (p.invert !== undefined) props.invert = p.invert;
+    if (Object.keys(props).length) vp.setProperties(props);
+    const pres: Types.ViewPresentation = {};
+    if (p.zoom !== undefined) pres.zoom = p.zoom;
+    if (p.rotation !== undefined) pres.rotation = p.rotation;
+    if (p.flipHorizontal !== undefined) pres.flipHorizontal = p.flipHorizontal;
+    if (p.flipVertical !== undefined) pres.flipVertical = p.flipVertical;
+    if (Object.keys(pres).length) vp.setViewPresentation(pres);
+    vp.render();
+  }
+
   play(framesPerSecond: number): void {
     if (this.images.length < 2) return;
     toolUtilities.cine.playClip(this.element, { framesPerSecond, loop: true });
