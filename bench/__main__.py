@@ -175,9 +175,10 @@ series of 50, two series per study, one patient per study). STOW-RS with {settin
 by UID, by study+Modality; instance: of a series, by SOPInstanceUID at root and under a study). WADO-RS metadata of
 the {settings.big_series}-instance series, {settings.metadata_n} times. Frames: frame 1 of each instance of that
 series, uncompressed (`multipart/related; type="application/octet-stream"`), {settings.frames_concurrency} in flight,
-{settings.rounds} rounds of {settings.frames_n}. Rendered (`/frames/1/rendered`, `image/png` and `image/jpeg`):
-a first pass over all {settings.big_series} instances (nothing rendered before, so no cache can help), then
-{settings.rounds} repeat rounds (ours serves those from its rendered-frame cache; Orthanc renders again).
+{settings.rounds} rounds of {settings.frames_n}. Rendered (`/frames/1/rendered`, `image/png` and `image/jpeg`,
+same concurrency): a first pass over {settings.render_n} instances (nothing rendered before, so no cache can help),
+then {settings.render_rounds} repeat rounds over the same ones (ours answers those from its rendered-frame cache;
+Orthanc renders again).
 JPEG 2000 is not in the shared workload (Orthanc cannot decode it without the GDCM plugin).
 
 "x vs Orthanc" is how many times better ours is (throughput ours/Orthanc, latency Orthanc/ours): above 1 ours wins.

@@ -198,9 +198,9 @@ async def frames(session: aiohttp.ClientSession, target: Target, corpus: Corpus,
     rates: list[float] = []
     lat: list[float] = []
     cpu_per: list[float] = []
-    for r in range(rounds):
-        async def one(i: int, r: int = r) -> None:
-            url = urls[(i + r * n) % len(urls)]
+    for _ in range(rounds):
+        async def one(i: int) -> None:
+            url = urls[i % len(urls)]  # every round asks for the same frames
             t0 = time.perf_counter()
             status, body, ctype = await _get(session, url, headers)
             lat.append(time.perf_counter() - t0)
@@ -233,11 +233,13 @@ class Settings:
     stow_clients: int = int(os.environ.get("BENCH_STOW_CLIENTS", "4"))
     stow_batch: int = int(os.environ.get("BENCH_STOW_BATCH", "10"))
     big_series: int = int(os.environ.get("BENCH_SERIES_INSTANCES", "300"))
-    qido_n: int = int(os.environ.get("BENCH_QIDO_REQUESTS", "150"))
-    metadata_n: int = int(os.environ.get("BENCH_METADATA_REQUESTS", "7"))
+    qido_n: int = int(os.environ.get("BENCH_QIDO_REQUESTS", "120"))
+    metadata_n: int = int(os.environ.get("BENCH_METADATA_REQUESTS", "6"))
     frames_n: int = int(os.environ.get("BENCH_FRAMES_REQUESTS", "300"))
     frames_concurrency: int = int(os.environ.get("BENCH_FRAMES_CONCURRENCY", "16"))
     rounds: int = int(os.environ.get("BENCH_ROUNDS", "3"))
+    render_n: int = int(os.environ.get("BENCH_RENDER_REQUESTS", "150"))
+    render_rounds: int = int(os.environ.get("BENCH_RENDER_ROUNDS", "2"))
 
 
 async def run_all(target: Target, corpus: Corpus, s: Settings, log: Callable[[str], None]) -> dict[str, Result]:
@@ -254,7 +256,7 @@ async def run_all(target: Target, corpus: Corpus, s: Settings, log: Callable[[st
             log(f"  QIDO {level}: p50 {r.value:.1f} ms, {r.spread}")
         out["metadata"] = r = await metadata(session, target, corpus, s.metadata_n)
         log(f"  metadata: p50 {r.value:.0f} ms, {r.spread}")
-        n = min(s.frames_n, len(corpus.big_series[1].sop_uids))
+        n = min(s.render_n, len(corpus.big_series[1].sop_uids))
         out["frames"] = r = await frames(session, target, corpus, n=s.frames_n, concurrency=s.frames_concurrency,
                                          kind="raw", rounds=s.rounds)
         log(f"  frames: {r.value:.0f}/s, {r.spread}")
@@ -264,6 +266,7 @@ async def run_all(target: Target, corpus: Corpus, s: Settings, log: Callable[[st
                                                             concurrency=s.frames_concurrency, kind=kind, rounds=1)
             log(f"  rendered {kind} first pass: {r.value:.0f}/s, {r.spread}")
             out[f"rendered_{kind}"] = r = await frames(session, target, corpus, n=n,
-                                                       concurrency=s.frames_concurrency, kind=kind, rounds=s.rounds)
+                                                       concurrency=s.frames_concurrency, kind=kind,
+                                                       rounds=s.render_rounds)
             log(f"  rendered {kind} repeat: {r.value:.0f}/s, {r.spread}")
     return out
