@@ -198,17 +198,31 @@ Spread and server-side facts:
         body += "\n### Other benchmarks in the same run\n\n"
         for cmd, tail in others:
             body += f"`{cmd}`\n\n```\n{tail}\n```\n\n"
-    analysis = os.path.join(ROOT, "bench", "ANALYSIS.md")
-    if os.path.exists(analysis):
-        body += "\n" + open(analysis).read()
-    report.write_section(DOC, body)
     results_json = os.environ.get("BENCH_RESULTS") or os.path.join(ROOT, "bench", "results", "latest.json")
     os.makedirs(os.path.dirname(results_json), exist_ok=True)
+    with open(results_json.removesuffix(".json") + "-section.md", "w") as fh:
+        fh.write(body)
+    write_doc(body)
     with open(results_json, "w") as fh:
         json.dump({"started": started.isoformat(), "machine": m, "settings": asdict(settings), "command": command,
                    "results": report.as_json(results)}, fh, indent=1)
     log("\n" + table)
     log(f"\nwritten: {os.path.relpath(DOC, ROOT)} and bench/results/latest.json ({total_s / 60:.1f} min)")
+
+
+def write_doc(body: str) -> None:
+    """The measured section plus bench/ANALYSIS.md (the profile write-up) into docs/benchmarks.md."""
+    analysis = os.path.join(ROOT, "bench", "ANALYSIS.md")
+    if os.path.exists(analysis):
+        body += "\n" + open(analysis).read()
+    report.write_section(DOC, body)
+
+
+def rewrite_doc() -> None:
+    """`python -m bench --rewrite-doc`: rebuild the section from the last run after editing ANALYSIS.md."""
+    results_json = os.environ.get("BENCH_RESULTS") or os.path.join(ROOT, "bench", "results", "latest.json")
+    with open(results_json.removesuffix(".json") + "-section.md") as fh:
+        write_doc(fh.read())
 
 
 def pg_version() -> str:
@@ -222,4 +236,7 @@ def pg_version() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if "--rewrite-doc" in sys.argv[1:]:
+        rewrite_doc()
+    else:
+        main()
