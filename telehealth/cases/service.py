@@ -181,6 +181,19 @@ def transition(session: Session, actor: User, case_id: str, action: str, note: s
     return case
 
 
+def mark_reported(session: Session, actor: User, case: Case) -> None:
+    """The signed report moves the case (accepted →) in_review → reported; the caller commits.
+
+    Used by the reports feature inside its signing transaction, so the report and the
+    status change land together.
+    """
+    if case.status == "accepted":
+        _check(session, case, actor, "start_review")
+        _move(session, case, actor, "start_review")
+    _check(session, case, actor, "report")
+    _move(session, case, actor, "report")
+
+
 def _withdraw_offers(session: Session, case: Case) -> None:
     for offer in session.scalars(select(Offer).where(Offer.case_id == case.id, Offer.status == "pending")):
         offer.status = "withdrawn"

@@ -245,11 +245,9 @@ def finalize(session: Session, actor: User, case: Case, report: Report, version:
 
 def _mark_case_reported(session: Session, case: Case, actor: User) -> None:
     """Case lifecycle: (accepted →) in_review → reported, through the cases service's own steps."""
-    from telehealth.cases import service as cases
+    from telehealth.cases.service import mark_reported
 
-    if case.status == "accepted":
-        cases._move(session, case, actor, "start_review")  # noqa: SLF001 - see report note for the lead
-    cases._move(session, case, actor, "report")  # noqa: SLF001
+    mark_reported(session, actor, case)
 
 
 def _announce(session: Session, case: Case, actor: User, version: ReportVersion) -> None:
