@@ -37,7 +37,7 @@ OTHERS = [
     ("bench/bench_live.py", ["--sessions", "20", "--seconds", "5"], 300),
     ("bench/bench_dicom_ingest.py", ["--count", os.environ.get("BENCH_DICOM_INGEST_COUNT", "200"),
                                      "--queries", "100"], 300),
-    ("bench/bench_dicom_rss.py", ["--size-mb", os.environ.get("BENCH_RSS_MB", "256")], 300),
+    ("bench/bench_dicom_rss.py", ["--size-mb", os.environ.get("BENCH_RSS_MB", "192")], 300),
 ]
 
 

@@ -59,6 +59,14 @@ def table(results: dict[str, dict[str, Result]], peer: str = "orthanc") -> str:
     return "\n".join(lines)
 
 
+_CPU_LABELS = {
+    "stow": "STOW-RS, per instance", "stow_large": "STOW-RS (large run), per instance",
+    "qido_study": "QIDO-RS studies, per request", "qido_series": "QIDO-RS series, per request",
+    "qido_instance": "QIDO-RS instances, per request", "metadata": "WADO-RS series metadata, per request",
+    "frames": "WADO-RS frame, per frame", "rendered_png_cold": "rendered PNG first pass, per frame",
+    "rendered_png": "rendered PNG repeat, per frame", "rendered_jpeg_cold": "rendered JPEG first pass, per frame",
+    "rendered_jpeg": "rendered JPEG repeat, per frame",
+}
 _CPU_KEYS = ("server_cpu_ms_per_instance", "server_cpu_ms_per_request", "server_cpu_ms_per_frame")
 
 
@@ -73,12 +81,12 @@ def cpu_table(results: dict[str, dict[str, Result]], peer: str = "orthanc") -> s
     ours = [k for k in results if k != peer]
     head = ["metric", "Orthanc CPU ms/op"] + [f"ours {k}" for k in ours] + [f"x vs Orthanc ({k})" for k in ours]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for key, label, _, _ in ROWS:
+    for key, _label, _, _ in ROWS:
         p = _cpu(results.get(peer, {}).get(key))
         vals = [_cpu(results[k].get(key)) for k in ours]
         if p is None and not any(v is not None for v in vals):
             continue
-        cells = [label.split(",")[0], _fmt(p) if p is not None else "n/a"]
+        cells = [_CPU_LABELS.get(key, key), _fmt(p) if p is not None else "n/a"]
         cells += [_fmt(v) if v is not None else "n/a" for v in vals]
         cells += [f"{p / v:.2f}x" if p and v else "n/a" for v in vals]
         lines.append("| " + " | ".join(cells) + " |")
