@@ -67,10 +67,14 @@ def parse_query(args: dict[str, list[str]], level: str) -> Query:
         value = values[-1]
         if value == "":
             continue  # empty value: return the attribute, no matching (PS3.4 C.2.2.2.3)
+        vr = keyword_vr(tag)
         try:
-            matches[keyword] = parse_match(keyword_vr(tag), value)
+            match = parse_match(vr, value)
         except ValueError as exc:
             raise QueryError(str(exc)) from exc
+        if vr in ("IS", "US", "UL", "SS", "SL") and (match.kind != "exact" or not value.strip().lstrip("-").isdigit()):
+            raise QueryError(f"{keyword} takes a single integer value")
+        matches[keyword] = match
     limit = _int(args, "limit", 100)
     offset = _int(args, "offset", 0)
     if limit < 0 or offset < 0:
