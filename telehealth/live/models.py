@@ -38,8 +38,8 @@ class LiveSession(Base):
     view: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    host: Mapped[User] = relationship(foreign_keys=[host_id], lazy="joined")
-    presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id], lazy="joined")
+    host: Mapped[User] = relationship(foreign_keys=[host_id], lazy="select")
+    presenter: Mapped[User | None] = relationship(foreign_keys=[presenter_id], lazy="select")
 
 
 class LiveEvent(Base):

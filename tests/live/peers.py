@@ -59,3 +59,12 @@ class Peer:
             self.sio.disconnect()
         except Exception:  # noqa: BLE001 - the server may be dead already
             pass
+        # After a transport error engineio drops its websocket without closing it; close it here.
+        ws = getattr(self.sio.eio, "ws", None)
+        if ws is not None:
+            try:
+                ws.close(timeout=0.1)
+            except Exception:  # noqa: BLE001
+                pass
+            if getattr(ws, "sock", None) is not None:
+                ws.sock.close()

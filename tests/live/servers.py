@@ -98,7 +98,8 @@ class Server:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
                     return self
-            except urllib.error.HTTPError:
+            except urllib.error.HTTPError as e:
+                e.close()
                 return self  # it answers (503: a dependency is down)
             except OSError:
                 pass
