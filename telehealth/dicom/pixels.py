@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -44,8 +46,33 @@ class PixelSource:
         return bits // 8
 
 
+_SOURCES: OrderedDict[tuple[str, int, int, int], PixelSource] = OrderedDict()
+_SOURCES_MAX = 512
+_SOURCES_LOCK = threading.Lock()
+
+
 def open_source(path: str | os.PathLike[str]) -> PixelSource:
-    """Read the header of a stored instance and locate its Pixel Data."""
+    """Read the header of a stored instance and locate its Pixel Data (kept for the next frame of the file).
+
+    Callers only read the returned header; stored blobs never change, and the key includes the file's
+    inode, size and mtime, so a different file under the same path is read afresh.
+    """
+    st = os.stat(path)
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    with _SOURCES_LOCK:
+        src = _SOURCES.get(key)
+        if src is not None:
+            _SOURCES.move_to_end(key)
+            return src
+    src = _read_source(path)
+    with _SOURCES_LOCK:
+        _SOURCES[key] = src
+        while len(_SOURCES) > _SOURCES_MAX:
+            _SOURCES.popitem(last=False)
+    return src
+
+
+def _read_source(path: str | os.PathLike[str]) -> PixelSource:
     with collect_pydicom_warnings(), open(path, "rb") as fp:
         ds = read_dataset(fp, stop_before_pixels=True)
         ts = UID(ds.file_meta.TransferSyntaxUID)
@@ -66,6 +93,13 @@ def decode_frame(path: str | os.PathLike[str], index: int, *, as_rgb: bool = Tru
     src = open_source(path)
     _check_index(src, index)
     return _decode(src, index, as_rgb=as_rgb)
+
+
+def decode_with_header(path: str | os.PathLike[str], index: int, *, as_rgb: bool = True) -> tuple[Dataset, np.ndarray]:
+    """The image header (read-only: it is shared) and decoded frame `index`, reading the header once."""
+    src = open_source(path)
+    _check_index(src, index)
+    return src.dataset, _decode(src, index, as_rgb=as_rgb)
 
 
 def _decode(src: PixelSource, index: int, *, as_rgb: bool = True) -> np.ndarray:

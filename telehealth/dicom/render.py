@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels import apply_color_lut
 
 from .parse import collect_pydicom_warnings
-from .pixels import decode_frame, read_header
+from .pixels import decode_with_header
 
 MEDIA_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
@@ -192,6 +192,5 @@ def encode(img: np.ndarray, options: RenderOptions) -> bytes:
 def render_frame(path: str | os.PathLike[str], index: int, options: RenderOptions | None = None) -> bytes:
     """Decode frame `index` of the instance at `path` and render it (PS3.18 8.3.5.1)."""
     options = options or RenderOptions()
-    ds = read_header(path)
-    arr = decode_frame(path, index)
+    ds, arr = decode_with_header(path, index)
     return encode(to_display(arr, ds, index, options.window), options)
