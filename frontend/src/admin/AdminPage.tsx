@@ -2,6 +2,8 @@ import { NavLink, Navigate, Route, Routes } from 'react-router-dom';
 import { UsersPanel } from './UsersPanel';
 import { OrganizationsPanel } from './OrganizationsPanel';
 import { AuditPanel } from './AuditPanel';
+import { ApiClientsPanel } from '../security/ApiClientsPanel';
+import { SsoProvidersPanel } from '../security/SsoProvidersPanel';
 
 /** /admin: accounts, organizations and the audit trail. */
 export function AdminPage() {
@@ -12,12 +14,16 @@ export function AdminPage() {
         <NavLink to="/admin/users">Users</NavLink>
         <NavLink to="/admin/organizations">Organizations</NavLink>
         <NavLink to="/admin/audit">Audit trail</NavLink>
+        <NavLink to="/admin/api-clients">API clients</NavLink>
+        <NavLink to="/admin/sso">Single sign-on</NavLink>
       </nav>
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={<UsersPanel />} />
         <Route path="organizations" element={<OrganizationsPanel />} />
         <Route path="audit" element={<AuditPanel />} />
+        <Route path="api-clients" element={<ApiClientsPanel />} />
+        <Route path="sso" element={<SsoProvidersPanel />} />
       </Routes>
     </section>
   );

@@ -13,6 +13,10 @@ import { NotFoundPage } from './NotFoundPage';
 import { InvitationPage } from '../invitation/InvitationPage';
 import { WorklistPage } from '../worklist/WorklistPage';
 import { AdminPage } from '../admin/AdminPage';
+import { AccountSecurityPage } from '../security/AccountSecurityPage';
+import { ForgotPasswordPage } from '../security/ForgotPasswordPage';
+import { ResetPasswordPage } from '../security/ResetPasswordPage';
+import { LoginRedirect } from '../security/LoginRedirect';
 import { lazy, Suspense } from 'react';
 
 // The viewer pulls in Cornerstone3D; load it only when someone opens images.
@@ -45,6 +49,10 @@ export function App() {
           <Route path="/" element={<Home />} />
           <Route path="/signin" element={<SignInPage />} />
           <Route path="/signup" element={<SignUpPage />} />
+          <Route path="/login" element={<LoginRedirect />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/account/security" element={<RequireAuth><AccountSecurityPage /></RequireAuth>} />
           <Route path="/worklist" element={<RequireAuth><WorklistPage /></RequireAuth>} />
           <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />
           <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />

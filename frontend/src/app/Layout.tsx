@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, NavLink, useNavigate } from 'react-router-dom';
 import { useSession } from '../auth/useSession';
 import { hasRole, sessionStore } from '../auth/session';
+import { MfaBanner } from '../security/MfaBanner';
 
 const ROLE_LABELS: Record<string, string> = {
   patient: 'Patient',
@@ -68,6 +69,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   Administration
                 </NavLink>
               )}
+              <NavLink to="/account/security" onClick={() => setMenuOpen(false)}>
+                Security
+              </NavLink>
               <span className="nav-user" title={user.email}>
                 {user.name}
                 <small>{user.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</small>
@@ -79,6 +83,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </>
         )}
       </header>
+      <MfaBanner />
       <main id="main" tabIndex={-1}>
         {children}
       </main>

@@ -4,6 +4,9 @@ import { useSession } from '../auth/useSession';
 import { homePath, safeNext, sessionStore } from '../auth/session';
 import { errorMessage } from '../api/client';
 import { ErrorAlert, Field, Notice } from '../ui/components';
+import { SsoButtons } from '../security/SsoButtons';
+import { MfaChallenge } from '../security/MfaChallenge';
+import { needsSecondFactor, ssoErrorMessage, type SecondFactor } from '../security/signInFlow';
 
 export function SignInPage() {
   const session = useSession();
@@ -11,7 +14,8 @@ export function SignInPage() {
   const [search] = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(() => ssoErrorMessage(search.get('sso_error')));
+  const [challenge, setChallenge] = useState(false);
   const [busy, setBusy] = useState(false);
   const next = safeNext(search.get('next'));
 
@@ -27,11 +31,27 @@ export function SignInPage() {
       const user = await sessionStore.login({ email: email.trim(), password });
       navigate(next ?? homePath(user), { replace: true });
     } catch (err) {
+      // The password was right and a second factor is enrolled: ask for the code next.
+      if (needsSecondFactor(err)) setChallenge(true);
       // Keep what was typed; only the message changes.
-      setError(errorMessage(err));
+      else setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
+  }
+
+  async function onSecondFactor(factor: SecondFactor) {
+    const user = await sessionStore.login({ email: email.trim(), password, ...factor });
+    navigate(next ?? homePath(user), { replace: true });
+  }
+
+  if (challenge) {
+    return (
+      <section className="page narrow auth-page">
+        <h1>Sign in</h1>
+        <MfaChallenge email={email.trim()} onSubmit={onSecondFactor} onCancel={() => setChallenge(false)} />
+      </section>
+    );
   }
 
   return (
@@ -39,6 +59,7 @@ export function SignInPage() {
       <h1>Sign in</h1>
       <p className="lead">Second opinions from specialists, with your images and reports in one place.</p>
       {search.get('expired') && <Notice>Your session ended. Please sign in again.</Notice>}
+      <SsoButtons next={next} />
       <form onSubmit={onSubmit} className="card form" noValidate>
         <ErrorAlert message={error} />
         <Field label="Email">
@@ -67,6 +88,9 @@ export function SignInPage() {
             />
           )}
         </Field>
+        <Link to="/forgot-password" className="forgot-link">
+          Forgot your password?
+        </Link>
         <button type="submit" className="button primary block" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
