@@ -165,7 +165,9 @@ Server CPU time per instance/frame (read from /proc for the server's process tre
 **Versions**: {orthanc.version()}; ours: {versions()}; gunicorn `--worker-class gthread --workers 1 --threads 64`
 (the Procfile), PostgreSQL {pg_version()} on 127.0.0.1 (database `bench_telehealth`, rebuilt per run), SQLite
 {__import__('sqlite3').sqlite_version}, data folder in a temp dir. Orthanc: Debian packages, default settings except
-loopback-only HTTP, authentication off, DICOM port off, HTTP compression off, only the DICOMweb plugin (no GDCM).
+loopback-only HTTP, authentication off, DICOM port off, HTTP compression off, only the DICOMweb plugin (no GDCM);
+it fsyncs every stored file (`SyncStorageArea`), as ours does. For ours on PostgreSQL, the CPU columns count the
+gunicorn process only, not the PostgreSQL backends (they serve other users of the machine too).
 
 **Workload** (bench/workload.py, one aiohttp client for all servers): {settings.instances} synthetic CT
 instances (512x512, 16-bit, Explicit VR Little Endian, 0.5 MB each; one {settings.big_series}-instance series, then

@@ -56,6 +56,7 @@ class Orthanc:
             "StorageDirectory": storage,
             "IndexDirectory": storage,
             "StorageCompression": False,
+            "SyncStorageArea": True,  # fsync each stored file, as we do (also Orthanc's default since 1.7.4)
             "Plugins": [PLUGIN],
             "HttpServerEnabled": True,
             "HttpPort": self.port,
