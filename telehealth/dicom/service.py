@@ -109,26 +109,27 @@ def ingest_file(
         return InstanceResult(name, "rejected", "study_mismatch",
                               "The instance belongs to another study than the one addressed",
                               sop_class_uid=parsed.sop_class_uid, sop_instance_uid=parsed.sop_instance_uid)
-    burned = parsed.burned_in_annotation
-    source = path
-    deid_path = None
-    mapping: UidMap | None = None
-    if case.anonymous:
-        try:
-            deid_path, mapping, burned = _deidentify_copy(session, case, path)
-            parsed = parse_instance(deid_path)
-        except InvalidInstance as exc:
-            return InstanceResult(name, "rejected", exc.code, f"After de-identification: {exc.message}")
-        source = deid_path
+    if not case.anonymous:
+        return _store(session, store, case, parsed, path, name, upload_id, parsed.burned_in_annotation, None)
+    deid_path = path + ".deid"
     try:
-        return _store(session, store, case, parsed, source, name, upload_id, burned, mapping)
+        mapping, burned = _deidentify_copy(session, case, path, deid_path)
+        parsed = parse_instance(deid_path)
+        return _store(session, store, case, parsed, deid_path, name, upload_id, burned, mapping)
+    except InvalidInstance as exc:
+        session.rollback()
+        return InstanceResult(name, "rejected", exc.code, f"After de-identification: {exc.message}")
+    except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+        # Never store an anonymous case's instance that could not be de-identified.
+        session.rollback()
+        return InstanceResult(name, "rejected", "deidentification_failed", f"Cannot de-identify: {exc}")
     finally:
-        if deid_path and os.path.exists(deid_path):
+        if os.path.exists(deid_path):
             os.unlink(deid_path)
 
 
-def _deidentify_copy(session: Session, case: Case, path: str) -> tuple[str, UidMap, str]:
-    """Write a de-identified copy next to `path` (PS3.15 E.1); the new UID pairs are added to the session."""
+def _deidentify_copy(session: Session, case: Case, path: str, out: str) -> tuple[UidMap, str]:
+    """Write a de-identified copy of `path` to `out` (PS3.15 E.1); returns the case's UID map and burn-in flag."""
     # One anonymous ingest per case at a time, so concurrent uploads share one UID map (row lock until commit).
     session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     mapping = load_uid_map(session, case.id)
@@ -136,9 +137,8 @@ def _deidentify_copy(session: Session, case: Case, path: str) -> tuple[str, UidM
         ds = pydicom.dcmread(path)
         result = deidentify(ds, mapping, patient_name=f"ANONYMOUS^{case.id[:8].upper()}",
                             patient_id=f"ANON-{case.id[:8].upper()}")
-        out = path + ".deid"
         ds.save_as(out, enforce_file_format=True)
-    return out, mapping, result.burned_in_annotation
+    return mapping, result.burned_in_annotation
 
 
 def _existing(session: Session, case_id: str, sop_uid: str) -> DicomInstance | None:
