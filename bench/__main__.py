@@ -149,10 +149,12 @@ def main() -> None:
     table = report.table(results)
     env = " ".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("BENCH_"))
     command = (env + " " if env else "") + "make bench"
+    commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "?"
     body = f"""## Archive side by side with Orthanc (DICOMweb; issues 9 and 3)
 
 Run {started:%Y-%m-%d %H:%M} UTC, {archive_s / 60:.1f} min for this comparison, {total_s / 60:.1f} min for the whole
-`make bench`. Command: `{command}`.
+`make bench`. Command: `{command}`; code measured: commit {commit}.
 
 **Machine**: a *shared* {m['nproc']}-core VM ({m['cpu']}), {m['os']}; other agents' test suites were running on it
 at the same time, so wall-clock numbers are noisy (load average 1/5/15 min: {m['load']} before, {m_after} after).
