@@ -44,3 +44,31 @@ def test_closed_case_refuses_uploads(api, case):
     db.session.commit()
     r = upload(api, case.id, "CT_small.dcm")
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "case_closed"
+
+
+def test_anonymous_case_refuses_what_cannot_be_deidentified(app, make_case, owner, monkeypatch):
+    from telehealth.dicom import service as svc
+
+    case = make_case(owner, anonymous=True)
+    store = settings.blob_store(app.config)
+
+    def broken(*args, **kwargs):
+        raise ValueError("unsupported element")
+
+    monkeypatch.setattr(svc, "deidentify", broken)
+    result = svc.ingest_file(db.session, store, case, path("CT_small.dcm"), name="CT_small.dcm")
+    assert result.status == "rejected" and result.reason == "deidentification_failed"
+    assert db.session.scalar(select(func.count()).select_from(DicomInstance)) == 0
+    assert not os.path.exists(path("CT_small.dcm") + ".deid")
+
+
+def test_stow_into_anonymous_case_warns_of_coercion(auth, make_case, owner):
+    from .conftest import read
+    from .test_api_dicomweb import _stow
+
+    case = make_case(owner, anonymous=True)
+    api = auth.login(owner)
+    r = _stow(api, case.id, [read("MR_small.dcm")])
+    assert r.status_code == 200
+    item = r.get_json()["00081199"]["Value"][0]
+    assert item["00081196"]["Value"] == [0xB000]
