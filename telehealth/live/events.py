@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -30,6 +30,7 @@ from telehealth.errors import ApiError
 from telehealth.extensions import db
 from telehealth.live import annotations as annotation_service
 from telehealth.live import control, presence, service
+from telehealth.live.connections import Bucket, Connection, error, room
 from telehealth.live.schemas import (
     AnnotationAddIn,
     AnnotationDeleteIn,
@@ -54,51 +55,6 @@ NAMESPACE = "/live"
 NODE_ID = new_id()
 # bucket -> (events per second, burst): per connection.
 DEFAULT_RATES = {"default": (20.0, 40.0), "pointer": (30.0, 30.0), "view": (30.0, 30.0), "rtc": (50.0, 100.0)}
-
-
-def room(session_id: str) -> str:
-    """The Socket.IO room of a live session."""
-    return f"live:{session_id}"
-
-
-def error(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    """An error acknowledgement."""
-    err: dict[str, Any] = {"code": code, "message": message}
-    if details is not None:
-        err["details"] = details
-    return {"error": err}
-
-
-@dataclass
-class Bucket:
-    """A token bucket: `rate` events per second with bursts up to `burst`."""
-
-    rate: float
-    burst: float
-    tokens: float = -1.0
-    at: float = 0.0
-
-    def take(self, now: float) -> bool:
-        """Spend one token if there is one."""
-        if self.tokens < 0:
-            self.tokens, self.at = self.burst, now
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
-@dataclass
-class Connection:
-    """What this process knows about one connected client."""
-
-    user_id: str
-    user_name: str
-    auth_session_id: str
-    checked_at: float
-    buckets: dict[str, Bucket] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
