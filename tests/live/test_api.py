@@ -124,3 +124,24 @@ def test_someone_taken_off_the_case_stops_receiving_the_session(app, live, peopl
     assert [(e["data"]["action"], e["data"]["reason"]) for e in received(host, "presence")] == [("leave", "removed")]
     emit(host, "chat", {"session_id": sid, "body": "not for the patient any more"})
     assert received(pat) == []
+
+
+def test_a_cross_site_page_cannot_ride_the_session_cookie(app, live, people):
+    from telehealth.extensions import socketio
+
+    http = live.api(people["referrer"]).http
+    evil = socketio.test_client(app, namespace="/live", flask_test_client=http,
+                                headers={"Origin": "https://evil.example"})
+    assert not evil.is_connected("/live")
+    own = socketio.test_client(app, namespace="/live", flask_test_client=http, headers={"Origin": "http://localhost"})
+    assert own.is_connected("/live")
+
+
+def test_nothing_happens_in_a_session_of_a_cancelled_case(live, people):
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    r = live.api(people["referrer"]).post(f"/api/cases/{people['case'].id}/cancel", json={"reason": "moved"})
+    assert r.status_code == 200, r.get_json()
+    assert emit(host, "annotation:add", {"session_id": sid, "annotation": length()})["error"]["code"] == "case_closed"
+    late = live.socket(people["referrer"])
+    assert emit(late, "join", {"session_id": sid})["error"]["code"] == "case_closed"
