@@ -115,3 +115,52 @@ def qido_dataset(values: dict[str, Any]) -> Dataset:
             continue
         ds.add(element(keyword, value))
     return ds
+
+
+# VRs whose DICOM JSON is the plain value list (PS3.18 F.2.3); PN gets its Alphabetic group (F.2.2).
+_STRING_VRS = {"AE", "AS", "CS", "DA", "DT", "LO", "SH", "TM", "UI", "UR", "UC", "PN"}
+_INT_VRS = {"IS", "US", "UL", "SS", "SL"}
+_KEYWORD_TAGS: dict[str, tuple[str, str]] = {}
+
+
+def _tag_vr(keyword: str) -> tuple[str, str] | None:
+    hit = _KEYWORD_TAGS.get(keyword)
+    if hit is None:
+        number = tag_for_keyword(keyword)
+        if number is None:
+            return None
+        hit = _KEYWORD_TAGS[keyword] = (f"{number:08X}", dictionary_VR(Tag(number)))
+    return hit
+
+
+def _simple_strings(items: list[Any]) -> bool:
+    """Non-empty strings without value or component delimiters (or one empty value)."""
+    if len(items) == 1 and items[0] == "":
+        return True
+    return all(isinstance(v, str) and v and "\\" not in v and "=" not in v for v in items)
+
+
+def qido_json(values: dict[str, Any]) -> dict[str, Any]:
+    """DICOM JSON of keyword values, skipping None: the same object as `to_json(qido_dataset(values))`.
+
+    QIDO-RS answers are built from index columns of a few simple VRs; building the JSON directly avoids a
+    pydicom Dataset per result row. Anything unusual (another VR, delimiters, empty members) goes through pydicom.
+    """
+    out: dict[str, Any] = {}
+    for keyword, value in values.items():
+        if value is None:
+            continue
+        found = _tag_vr(keyword)
+        if found is None:
+            return to_json(qido_dataset(values))
+        key, vr = found
+        items = value if isinstance(value, list) else [value]
+        if not items or items == [""]:
+            out[key] = {"vr": vr}
+        elif vr in _INT_VRS and all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            out[key] = {"vr": vr, "Value": list(items)}
+        elif vr in _STRING_VRS and _simple_strings(items):
+            out[key] = {"vr": vr, "Value": [{"Alphabetic": v} for v in items] if vr == "PN" else list(items)}
+        else:
+            return to_json(qido_dataset(values))
+    return out

@@ -10,7 +10,7 @@ from telehealth.errors import BadRequest
 from telehealth.extensions import db
 
 from . import search, webutil
-from .dicomjson import qido_dataset, to_json
+from .dicomjson import qido_json
 from .models import DicomInstance, DicomSeries, DicomStudy
 
 
@@ -22,7 +22,7 @@ def _query(level: str) -> search.Query:
 
 
 def _study_json(study: DicomStudy, counts: tuple[int, int, list[str]], base: str) -> dict[str, Any]:
-    ds = qido_dataset({
+    return qido_json({
         "StudyInstanceUID": study.study_instance_uid, "PatientID": study.patient_id,
         "PatientName": study.patient_name, "PatientBirthDate": study.patient_birth_date,
         "PatientSex": study.patient_sex, "StudyDate": study.study_date, "StudyTime": study.study_time,
@@ -32,29 +32,26 @@ def _study_json(study: DicomStudy, counts: tuple[int, int, list[str]], base: str
         "NumberOfStudyRelatedInstances": counts[1],
         "RetrieveURL": f"{base}/studies/{study.study_instance_uid}",
     })
-    return to_json(ds)
 
 
 def _series_json(series: DicomSeries, study_uid: str, count: int, base: str) -> dict[str, Any]:
-    ds = qido_dataset({
+    return qido_json({
         "StudyInstanceUID": study_uid, "SeriesInstanceUID": series.series_instance_uid,
         "Modality": series.modality, "SeriesNumber": series.series_number,
         "SeriesDescription": series.series_description, "BodyPartExamined": series.body_part_examined,
         "NumberOfSeriesRelatedInstances": count,
         "RetrieveURL": f"{base}/studies/{study_uid}/series/{series.series_instance_uid}",
     })
-    return to_json(ds)
 
 
 def _instance_json(inst: DicomInstance, study_uid: str, series_uid: str, base: str) -> dict[str, Any]:
-    ds = qido_dataset({
+    return qido_json({
         "StudyInstanceUID": study_uid, "SeriesInstanceUID": series_uid,
         "SOPClassUID": inst.sop_class_uid, "SOPInstanceUID": inst.sop_instance_uid,
         "InstanceNumber": inst.instance_number, "Rows": inst.rows, "Columns": inst.columns,
         "NumberOfFrames": inst.number_of_frames or None, "AvailableTransferSyntaxUID": inst.transfer_syntax_uid,
         "RetrieveURL": f"{base}/studies/{study_uid}/series/{series_uid}/instances/{inst.sop_instance_uid}",
     })
-    return to_json(ds)
 
 
 def qido_studies(scope: webutil.Scope) -> Response:
