@@ -112,7 +112,7 @@ export function SsoProvidersPanel() {
           )}
         </Field>
         <Field label="Issuer URL" hint="Discovery is read from <issuer>/.well-known/openid-configuration">
-          {(p) => <input {...p} type="url" value={issuer} placeholder="https://login.example.org" onChange={(e) => setIssuer(e.target.value)} />}
+          {(p) => <input {...p} inputMode="url" value={issuer} placeholder="https://login.example.org" onChange={(e) => setIssuer(e.target.value)} />}
         </Field>
         <p className="field-hint">
           Register this redirect URI at the provider: <code>{callbackBase}</code>
