@@ -195,6 +195,12 @@ def run_worker(app: Flask, *, interval: float, stop: threading.Event | None = No
                 fired = tick()
                 if any(fired.values()):
                     log.info("worker %s fired %s", worker, fired)
+                # Report pushes to referrers' PACS that are due a (re)try, with back-off.
+                from telehealth.reports.delivery import deliver_due
+
+                pushed = deliver_due(db.session(), app.config)
+                if any(pushed.values()):
+                    log.info("worker %s report deliveries %s", worker, pushed)
             except Exception:
                 log.exception("worker tick failed")
             finally:
