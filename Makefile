@@ -48,7 +48,7 @@ seed: migrate
 
 serve:
 	@echo "Serving on http://127.0.0.1:$(PORT)"
-	$(VENV)/bin/gunicorn --worker-class gthread --workers 1 --threads 64 --bind 127.0.0.1:$(PORT) \
+	$(VENV)/bin/gunicorn --worker-class gthread --workers 1 --threads 256 --bind 127.0.0.1:$(PORT) \
 		--access-logfile - telehealth.wsgi:app
 
 lint: install
