@@ -24,6 +24,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("info_provided", "The information you asked for was provided", True),
     Kind("report_ready", "The report is ready", True),
     Kind("message", "New message in a case conversation", False),
+    Kind("live_session", "A live session on your case starts or is scheduled", True),
     Kind("routing_escalation", "Coordinators: a case needs routing by hand", True),
     Kind("case_returned", "Coordinators: a case was handed back or declined", False),
     Kind("sla_warning", "A case is close to its due time", False),

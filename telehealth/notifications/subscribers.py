@@ -10,6 +10,7 @@ from telehealth.accounts.models import User
 from telehealth.cases.models import Case, CaseMessage
 from telehealth.cases.signals import case_transitioned, message_posted
 from telehealth.extensions import db
+from telehealth.live.signals import session_scheduled
 from telehealth.notifications.audience import coordinators, participants, requesters, specialists
 from telehealth.notifications.service import notify
 
@@ -79,5 +80,23 @@ def on_message_posted(msg: CaseMessage, **kw: Any) -> None:
         session.rollback()
 
 
+def on_live_session(live: Any, **kw: Any) -> None:
+    """Signal receiver: invite the case's people to a live session that starts now or is scheduled."""
+    case: Case = kw["case"]
+    session = object_session(case) or db.session
+    if live.status == "scheduled" and live.scheduled_at is not None:
+        title = f"Live session on {case.title} scheduled for {live.scheduled_at:%Y-%m-%d %H:%M} UTC"
+    else:
+        title = f"Live session on {case.title} has started: join now"
+    try:
+        notify(session, participants(case), kind="live_session", title=title, body=live.title or "",
+               case_id=case.id, exclude=kw.get("actor"))
+        session.commit()
+    except Exception:
+        log.exception("notifying about a live session failed")
+        session.rollback()
+
+
 case_transitioned.connect(on_case_transitioned)
 message_posted.connect(on_message_posted)
+session_scheduled.connect(on_live_session)

@@ -28,18 +28,28 @@ def test_only_a_specialist_of_the_case_opens_a_session(live, people):
 
 def test_a_scheduled_session_notifies_and_starts_on_first_join(live, people):
     heard = []
-    session_scheduled.connect(lambda live_session, **kw: heard.append(live_session.id), weak=False)
+
+    def listener(live_session, **kw):  # type: ignore[no-untyped-def]
+        heard.append(live_session.id)
+
+    session_scheduled.connect(listener)
     try:
         at = (clock.now() + timedelta(days=1)).isoformat()
         r = live.api(people["specialist"]).post(f"/api/cases/{people['case'].id}/sessions",
                                                 json={"title": "Tumour board", "scheduled_at": at})
     finally:
-        session_scheduled.receivers.clear()
+        session_scheduled.disconnect(listener)
     body = r.get_json()
     assert r.status_code == 201 and body["status"] == "scheduled" and body["started_at"] is None
     assert heard == [body["id"]]
     timeline = db.session.scalars(select(CaseEvent.action).where(CaseEvent.case_id == people["case"].id)).all()
     assert "live_session_scheduled" in timeline
+    # The other people of the case are invited (in-app; e-mail when SMTP is configured).
+    inbox = live.api(people["referrer"]).get("/api/notifications").get_json()["items"]
+    assert [n["kind"] for n in inbox if n["kind"] == "live_session"] == ["live_session"]
+    assert "scheduled for" in next(n["title"] for n in inbox if n["kind"] == "live_session")
+    host_inbox = live.api(people["specialist"]).get("/api/notifications").get_json()["items"]
+    assert not any(n["kind"] == "live_session" for n in host_inbox)
     live.joined(people["referrer"], body["id"])
     now = live.api(people["referrer"]).get(f"/api/sessions/{body['id']}").get_json()
     assert now["status"] == "live" and now["started_at"] is not None
