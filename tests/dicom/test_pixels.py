@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pydicom
 import pytest
 from pydicom.encaps import encapsulate
 from pydicom.pixels import pack_bits
@@ -56,7 +57,11 @@ def test_stored_frame_decodes_to_the_same_pixels(name):
     last = src.number_of_frames - 1
     data, ts = pixels.stored_frame(path(name), last)
     if not ts.is_little_endian:
-        pytest.skip("big endian OW is stored byte-swapped per word; 'as stored' is by definition")
+        # Big endian OW cannot be re-read as a frame on its own; "as stored" means the file's own bytes.
+        full = pydicom.dcmread(path(name))
+        length = src.frame_length  # without the pad byte of an odd-length value
+        assert data == full.PixelData[last * length:(last + 1) * length]
+        return
     ds = pixels.read_header(path(name))
     ds.NumberOfFrames = 1
     ds.file_meta.TransferSyntaxUID = ts
