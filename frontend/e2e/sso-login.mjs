@@ -77,6 +77,7 @@ await journey(NAME, async ({ open }) => {
   await page.waitForURL('**/worklist');
   await page.getByText('Dr. Alice Radiologist').waitFor();
   await page.getByText('Specialist', { exact: true }).waitFor();
+  await page.getByText('Loading the worklist…').waitFor({ state: 'detached' });
   const interaction = navigations.find((url) => url.startsWith(OP_ISSUER) && url.includes('/interaction/'));
   expect(interaction, `never went through the provider: ${navigations.join(' → ')}`);
   console.log(`passed the provider's interaction at ${new URL(interaction).pathname}`);
@@ -96,4 +97,14 @@ await journey(NAME, async ({ open }) => {
   const me = await page.request.get('/api/auth/me');
   expect(me.status() === 401, 'a replayed callback signed someone in');
   await screenshot(page, 'sso-05-replayed-callback');
+
+  // 5. An administrator finds the new clinician and resets their two-step verification (lost phone).
+  await signIn(page, demo('admin'));
+  await page.goto('/admin/two-step');
+  await page.getByLabel('Find the user').fill('Alice');
+  await page.getByRole('button', { name: 'Search' }).click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Reset two-step verification of Dr. Alice Radiologist' }).click();
+  await page.getByText(/must set up two-step verification again within 3 days/).waitFor();
+  await screenshot(page, 'sso-06-admin-mfa-reset');
 });

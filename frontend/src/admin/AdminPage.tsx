@@ -4,6 +4,7 @@ import { OrganizationsPanel } from './OrganizationsPanel';
 import { AuditPanel } from './AuditPanel';
 import { ApiClientsPanel } from '../security/ApiClientsPanel';
 import { SsoProvidersPanel } from '../security/SsoProvidersPanel';
+import { MfaResetPanel } from '../security/MfaResetPanel';
 
 /** /admin: accounts, organizations and the audit trail. */
 export function AdminPage() {
@@ -16,6 +17,7 @@ export function AdminPage() {
         <NavLink to="/admin/audit">Audit trail</NavLink>
         <NavLink to="/admin/api-clients">API clients</NavLink>
         <NavLink to="/admin/sso">Single sign-on</NavLink>
+        <NavLink to="/admin/two-step">Two-step resets</NavLink>
       </nav>
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
@@ -24,6 +26,7 @@ export function AdminPage() {
         <Route path="audit" element={<AuditPanel />} />
         <Route path="api-clients" element={<ApiClientsPanel />} />
         <Route path="sso" element={<SsoProvidersPanel />} />
+        <Route path="two-step" element={<MfaResetPanel />} />
       </Routes>
     </section>
   );
