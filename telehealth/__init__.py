@@ -1,4 +1,5 @@
 """Telehealth: consultation and second-opinion platform. `create_app` wires the parts."""
+
 from __future__ import annotations
 
 import importlib
@@ -24,8 +25,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # `extensions.db` (not `db` here): the package attribute `telehealth.db` is the db module.
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     errors.init_app(app)
     _import_models()
     for path in BLUEPRINTS:

@@ -16,6 +16,6 @@ def init_app(app: Flask) -> None:
         from telehealth.seed import DEMO_PASSWORD, DEMO_USERS, demo_email, seed_demo
 
         seed_demo(db.session, env_name=current_app.config["ENV_NAME"])
-        click.echo("Demo accounts (password: %s):" % DEMO_PASSWORD)
+        click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for local, _name, roles, _org in DEMO_USERS:
             click.echo(f"  {','.join(roles):12} {demo_email(local)}")

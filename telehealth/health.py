@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from telehealth.api import RouteSpec, SPECS
+from telehealth.api import SPECS, RouteSpec
 from telehealth.extensions import db
 
 bp = Blueprint("health", __name__)

@@ -1,4 +1,5 @@
 """GET /api/openapi.json: the OpenAPI 3.1 document, generated from the routes' own schemas."""
+
 from __future__ import annotations
 
 import re
@@ -46,14 +47,18 @@ def _operation(spec: RouteSpec, method: str, params: list[str], components: dict
     if parameters:
         op["parameters"] = parameters
     if spec.body is not None and method in ("post", "put", "patch", "delete"):
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _add_schema(components, spec.body)}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _add_schema(components, spec.body)}},
+        }
     elif spec.request_body is not None:
         op["requestBody"] = spec.request_body
     if spec.responses:
         op["responses"].update(spec.responses)
     elif spec.response is not None:
         op["responses"][str(spec.status)] = {
-            "description": "OK", "content": {"application/json": {"schema": _add_schema(components, spec.response)}}
+            "description": "OK",
+            "content": {"application/json": {"schema": _add_schema(components, spec.response)}},
         }
     else:
         op["responses"][str(spec.status)] = {"description": "OK" if spec.status != 204 else "No content"}
@@ -86,15 +91,19 @@ def build_document() -> dict[str, Any]:
             "title": "Telehealth consultation and second-opinion API",
             "version": "1.0.0",
             "description": "JSON API under /api; DICOMweb (PS3.18) under /api/cases/{case_id}/dicomweb. "
-            "Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+            'Errors are {"error": {"code", "message", "details"}}.',
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": current_app.config["SESSION_COOKIE_NAME"],
-                               "description": "Browser session; unsafe methods also need the X-CSRF-Token header."},
+                "cookieAuth": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": current_app.config["SESSION_COOKIE_NAME"],
+                    "description": "Browser session; unsafe methods also need the X-CSRF-Token header.",
+                },
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
             },
         },

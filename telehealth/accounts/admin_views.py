@@ -5,8 +5,15 @@ from flask import Blueprint, current_app, g
 
 from telehealth.accounts import admin
 from telehealth.accounts.schemas import (
-    AdminUserCreated, AdminUserIn, AdminUserPatch, OrganizationIn, OrganizationList, OrganizationOut, UserList,
-    UserOut, UserQuery,
+    AdminUserCreated,
+    AdminUserIn,
+    AdminUserPatch,
+    OrganizationIn,
+    OrganizationList,
+    OrganizationOut,
+    UserList,
+    UserOut,
+    UserQuery,
 )
 from telehealth.api import route
 from telehealth.extensions import db

@@ -6,6 +6,7 @@ or assigned to them (they are participants then); a coordinator sees the submitt
 cases of their specialist network. Anything else is "not found", never "forbidden",
 so case ids do not leak.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -18,7 +19,9 @@ from telehealth.errors import NotFound
 
 def visible_cases_query(user: User) -> Select[tuple[Case]]:
     """A SELECT of the cases this user may see."""
-    conditions: list[ColumnElement[bool]] = [Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.user_id == user.id))]
+    conditions: list[ColumnElement[bool]] = [
+        Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.user_id == user.id))
+    ]
     if user.organization_id and user.has_role("referrer"):
         conditions.append(Case.organization_id == user.organization_id)
     if user.organization_id and user.has_role("coordinator"):
@@ -41,8 +44,10 @@ def can_see(case: Case, user: User) -> bool:
     if user.organization_id and user.has_role("referrer") and case.organization_id == user.organization_id:
         return True
     return bool(
-        user.organization_id and user.has_role("coordinator")
-        and case.network_id == user.organization_id and case.status != "draft"
+        user.organization_id
+        and user.has_role("coordinator")
+        and case.network_id == user.organization_id
+        and case.status != "draft"
     )
 
 

@@ -1,4 +1,5 @@
 """The people and the conversation of a case: messages, participants, invitations, timeline."""
+
 from __future__ import annotations
 
 import secrets
@@ -20,15 +21,29 @@ from telehealth.errors import Conflict, Forbidden
 MAX_MESSAGE_CHARS = 10_000
 
 
-def add_message(session: Session, case: Case, actor: User, body: str, *, kind: str = "message",
-                live_session_id: str | None = None) -> CaseMessage:
+def add_message(
+    session: Session, case: Case, actor: User, body: str, *, kind: str = "message", live_session_id: str | None = None
+) -> CaseMessage:
     """Append a message to the case conversation (caller commits)."""
-    msg = CaseMessage(case_id=case.id, author_id=actor.id, body=body, kind=kind,
-                      live_session_id=live_session_id, created_at=clock.now())
+    msg = CaseMessage(
+        case_id=case.id,
+        author_id=actor.id,
+        body=body,
+        kind=kind,
+        live_session_id=live_session_id,
+        created_at=clock.now(),
+    )
     session.add(msg)
     session.flush()
-    record(session, actor=actor, action="message.posted", entity_type="case_message", entity_id=msg.id,
-           case_id=case.id, details={"kind": kind})
+    record(
+        session,
+        actor=actor,
+        action="message.posted",
+        entity_type="case_message",
+        entity_id=msg.id,
+        case_id=case.id,
+        details={"kind": kind},
+    )
     return msg
 
 
@@ -43,8 +58,9 @@ def post_message(session: Session, actor: User, case_id: str, body: str) -> Case
     return msg
 
 
-def list_messages(session: Session, actor: User, case_id: str, *, since: str | None = None,
-                  limit: int = 200) -> list[CaseMessage]:
+def list_messages(
+    session: Session, actor: User, case_id: str, *, since: str | None = None, limit: int = 200
+) -> list[CaseMessage]:
     """The case conversation, oldest first (audited)."""
     case = get_visible_case(session, actor, case_id)
     q = select(CaseMessage).where(CaseMessage.case_id == case.id)
@@ -64,18 +80,34 @@ def list_participants(session: Session, actor: User, case_id: str) -> list[CaseP
 
 def add_participant(session: Session, case: Case, user: User, role: str, added_by: User | None) -> CaseParticipant:
     """Give a user access to the case in a role (idempotent; caller commits)."""
-    existing = session.scalar(select(CaseParticipant).where(CaseParticipant.case_id == case.id,
-                                                            CaseParticipant.user_id == user.id))
+    existing = session.scalar(
+        select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.user_id == user.id)
+    )
     if existing is not None:
         return existing
-    p = CaseParticipant(case_id=case.id, user_id=user.id, role=role, added_by_id=added_by.id if added_by else None,
-                        added_at=clock.now())
+    p = CaseParticipant(
+        case_id=case.id, user_id=user.id, role=role, added_by_id=added_by.id if added_by else None, added_at=clock.now()
+    )
     session.add(p)
     case.participants.append(p)
-    session.add(CaseEvent(case_id=case.id, action="participant_added", actor_id=added_by.id if added_by else None,
-                          note=f"{user.name} ({role})", at=clock.now()))
-    record(session, actor=added_by, action="participant.added", entity_type="user", entity_id=user.id,
-           case_id=case.id, details={"role": role})
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            action="participant_added",
+            actor_id=added_by.id if added_by else None,
+            note=f"{user.name} ({role})",
+            at=clock.now(),
+        )
+    )
+    record(
+        session,
+        actor=added_by,
+        action="participant.added",
+        entity_type="user",
+        entity_id=user.id,
+        case_id=case.id,
+        details={"role": role},
+    )
     return p
 
 
@@ -86,11 +118,22 @@ def invite(session: Session, actor: User, case_id: str, *, email: str, role: str
     """
     case = get_visible_case(session, actor, case_id)
     mine = participant_role(case, actor)
-    allowed = (role == "patient" and (mine == "referrer" or is_owner_side(case, actor) and actor.has_role("referrer"))) \
-        or (role == "referrer" and mine == "patient") or is_coordinator_of(case, actor)
+    allowed = (
+        (role == "patient" and (mine == "referrer" or is_owner_side(case, actor) and actor.has_role("referrer")))
+        or (role == "referrer" and mine == "patient")
+        or is_coordinator_of(case, actor)
+    )
     if not allowed:
-        record(session, actor=actor, action="invitation.created", entity_type="case", entity_id=case.id,
-               case_id=case.id, outcome="denied", details={"role": role})
+        record(
+            session,
+            actor=actor,
+            action="invitation.created",
+            entity_type="case",
+            entity_id=case.id,
+            case_id=case.id,
+            outcome="denied",
+            details={"role": role},
+        )
         session.commit()
         raise Forbidden(f"You may not invite a {role} to this case", code="not_allowed")
     if case.status in ("cancelled", "closed"):
@@ -99,13 +142,27 @@ def invite(session: Session, actor: User, case_id: str, *, email: str, role: str
     if any(p.user.email == email for p in case.participants):
         raise Conflict("That person already takes part in the case", code="already_participant")
     token = secrets.token_urlsafe(32)
-    inv = Invitation(email=email, roles=[role], case_id=case.id, case_role=role, token_hash=token_hash(token),
-                     invited_by_id=actor.id, created_at=clock.now(),
-                     expires_at=clock.now() + timedelta(hours=current_app.config["INVITATION_TTL_HOURS"]))
+    inv = Invitation(
+        email=email,
+        roles=[role],
+        case_id=case.id,
+        case_role=role,
+        token_hash=token_hash(token),
+        invited_by_id=actor.id,
+        created_at=clock.now(),
+        expires_at=clock.now() + timedelta(hours=current_app.config["INVITATION_TTL_HOURS"]),
+    )
     session.add(inv)
     session.flush()
-    record(session, actor=actor, action="invitation.created", entity_type="invitation", entity_id=inv.id,
-           case_id=case.id, details={"role": role})
+    record(
+        session,
+        actor=actor,
+        action="invitation.created",
+        entity_type="invitation",
+        entity_id=inv.id,
+        case_id=case.id,
+        details={"role": role},
+    )
     session.commit()
     return inv, token
 
@@ -113,15 +170,17 @@ def invite(session: Session, actor: User, case_id: str, *, email: str, role: str
 def list_invitations(session: Session, actor: User, case_id: str) -> list[Invitation]:
     """Open and past invitations to the case."""
     case = get_visible_case(session, actor, case_id)
-    return list(session.scalars(select(Invitation).where(Invitation.case_id == case.id)
-                                .order_by(Invitation.created_at.desc())))
+    return list(
+        session.scalars(select(Invitation).where(Invitation.case_id == case.id).order_by(Invitation.created_at.desc()))
+    )
 
 
 def timeline(session: Session, actor: User, case_id: str) -> list[CaseEvent]:
     """The case's history of transitions and changes, oldest first."""
     case = get_visible_case(session, actor, case_id)
-    return list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                .order_by(CaseEvent.at, CaseEvent.id)))
+    return list(
+        session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
+    )
 
 
 def message_count(session: Session, case: Case) -> int:

@@ -1,8 +1,8 @@
 """The case state machine of DESIGN.md: which action moves which status, and who may take it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from telehealth.accounts.models import User
 from telehealth.cases.access import is_assigned_specialist, is_coordinator_of, is_owner_side

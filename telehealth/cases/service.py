@@ -1,4 +1,5 @@
 """Case services: create, read, edit, list and move a case through its lifecycle."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -18,33 +19,70 @@ from telehealth.cases.models import Case, CaseEvent, CaseParticipant, Offer
 from telehealth.cases.signals import case_transitioned
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-EDITABLE = ("title", "question", "history", "priority", "requested_specialty", "requested_specialist_id",
-            "patient_name", "patient_birth_date", "patient_sex", "region", "language", "anonymous")
+EDITABLE = (
+    "title",
+    "question",
+    "history",
+    "priority",
+    "requested_specialty",
+    "requested_specialist_id",
+    "patient_name",
+    "patient_birth_date",
+    "patient_sex",
+    "region",
+    "language",
+    "anonymous",
+)
 
 
 def default_network(session: Session, org: Organization | None) -> str | None:
     """The specialist network that handles cases of this organization (or the first network)."""
     if org is not None and org.network_id:
         return org.network_id
-    return session.scalar(select(Organization.id).where(Organization.kind == "network").order_by(Organization.created_at))
+    return session.scalar(
+        select(Organization.id).where(Organization.kind == "network").order_by(Organization.created_at)
+    )
 
 
-def _event(session: Session, case: Case, actor: User | None, action: str, *, from_status: str | None = None,
-           note: str | None = None) -> None:
-    session.add(CaseEvent(case_id=case.id, action=action, from_status=from_status,
-                          to_status=case.status if from_status else None,
-                          actor_id=actor.id if actor else None, note=note, at=clock.now()))
+def _event(
+    session: Session,
+    case: Case,
+    actor: User | None,
+    action: str,
+    *,
+    from_status: str | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            action=action,
+            from_status=from_status,
+            to_status=case.status if from_status else None,
+            actor_id=actor.id if actor else None,
+            note=note,
+            at=clock.now(),
+        )
+    )
 
 
-def create_case(session: Session, actor: User, *, title: str, question: str, consent: bool = False,
-                **fields: Any) -> Case:
+def create_case(
+    session: Session, actor: User, *, title: str, question: str, consent: bool = False, **fields: Any
+) -> Case:
     """Open a draft case; the creator takes part as patient or referrer."""
     if not (actor.has_role("patient") or actor.has_role("referrer")):
         raise ValidationFailed("Only patients and referrers open cases", code="role_cannot_create_case")
     now = clock.now()
-    case = Case(title=title, question=question, created_by_id=actor.id, created_at=now, status_changed_at=now,
-                organization_id=actor.organization_id if actor.has_role("referrer") else None,
-                network_id=default_network(session, actor.organization), consent_at=now if consent else None)
+    case = Case(
+        title=title,
+        question=question,
+        created_by_id=actor.id,
+        created_at=now,
+        status_changed_at=now,
+        organization_id=actor.organization_id if actor.has_role("referrer") else None,
+        network_id=default_network(session, actor.organization),
+        consent_at=now if consent else None,
+    )
     for key in EDITABLE:
         if fields.get(key) is not None:
             setattr(case, key, fields[key])
@@ -81,15 +119,30 @@ def update_case(session: Session, actor: User, case_id: str, changes: dict[str, 
             setattr(case, key, value)
     if consent is True and case.consent_at is None:
         case.consent_at = clock.now()
-    record(session, actor=actor, action="case.updated", entity_type="case", entity_id=case.id, case_id=case.id,
-           details={"fields": sorted(changes) + (["consent"] if consent is not None else [])})
+    record(
+        session,
+        actor=actor,
+        action="case.updated",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        details={"fields": sorted(changes) + (["consent"] if consent is not None else [])},
+    )
     session.commit()
     return case
 
 
-def list_cases(session: Session, actor: User, *, status: Sequence[str] | None = None, q: str | None = None,
-               priority: str | None = None, page: int = 1, per_page: int = 20,
-               sort: str = "-updated_at") -> tuple[list[Case], int]:
+def list_cases(
+    session: Session,
+    actor: User,
+    *,
+    status: Sequence[str] | None = None,
+    q: str | None = None,
+    priority: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = "-updated_at",
+) -> tuple[list[Case], int]:
     """The cases this user may see, filtered and paged."""
     query = visible_cases_query(actor)
     if status:
@@ -98,22 +151,33 @@ def list_cases(session: Session, actor: User, *, status: Sequence[str] | None = 
         query = query.where(Case.priority == priority)
     if q:
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(Case.title).like(like), func.lower(Case.question).like(like),
-                                func.lower(func.coalesce(Case.patient_name, "")).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Case.title).like(like),
+                func.lower(Case.question).like(like),
+                func.lower(func.coalesce(Case.patient_name, "")).like(like),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     column = getattr(Case, sort.lstrip("-"))
     order = column.desc() if sort.startswith("-") else column.asc()
     rows = session.scalars(query.order_by(order, Case.id).limit(per_page).offset((page - 1) * per_page)).all()
-    record(session, actor=actor, action="case.listed", entity_type="case",
-           details={"count": len(rows), "page": page, "status": status})
+    record(
+        session,
+        actor=actor,
+        action="case.listed",
+        entity_type="case",
+        details={"count": len(rows), "page": page, "status": status},
+    )
     session.commit()
     return list(rows), total
 
 
 def pending_offer(session: Session, case: Case, user: User) -> Offer | None:
     """The user's open offer for this case, if any."""
-    return session.scalar(select(Offer).where(Offer.case_id == case.id, Offer.specialist_id == user.id,
-                                              Offer.status == "pending"))
+    return session.scalar(
+        select(Offer).where(Offer.case_id == case.id, Offer.specialist_id == user.id, Offer.status == "pending")
+    )
 
 
 def actions_for(session: Session, case: Case, user: User) -> list[str]:
@@ -126,24 +190,42 @@ def _check(session: Session, case: Case, actor: User, action: str) -> None:
     t = TRANSITIONS[action]
     if action not in actions_for(session, case, actor):
         if case.status not in t.sources:
-            raise Conflict(f"Cannot {action.replace('_', ' ')} a case that is {case.status}",
-                           code="invalid_transition", details={"status": case.status, "action": action})
-        record(session, actor=actor, action=f"case.{action}", entity_type="case", entity_id=case.id,
-               case_id=case.id, outcome="denied")
+            raise Conflict(
+                f"Cannot {action.replace('_', ' ')} a case that is {case.status}",
+                code="invalid_transition",
+                details={"status": case.status, "action": action},
+            )
+        record(
+            session,
+            actor=actor,
+            action=f"case.{action}",
+            entity_type="case",
+            entity_id=case.id,
+            case_id=case.id,
+            outcome="denied",
+        )
         session.commit()
         raise Forbidden(f"You may not {action.replace('_', ' ')} this case", code="not_allowed")
 
 
-def _move(session: Session, case: Case, actor: User | None, action: str, note: str | None = None,
-          label: str | None = None) -> str:
+def _move(
+    session: Session, case: Case, actor: User | None, action: str, note: str | None = None, label: str | None = None
+) -> str:
     from_status = case.status
     target = TRANSITIONS[action].target
     assert target is not None
     case.status = target
     case.status_changed_at = clock.now()
     _event(session, case, actor, label or action, from_status=from_status, note=note)
-    record(session, actor=actor, action=f"case.{action}", entity_type="case", entity_id=case.id, case_id=case.id,
-           details={"from": from_status, "to": target})
+    record(
+        session,
+        actor=actor,
+        action=f"case.{action}",
+        entity_type="case",
+        entity_id=case.id,
+        case_id=case.id,
+        details={"from": from_status, "to": target},
+    )
     return from_status
 
 
@@ -160,8 +242,11 @@ def transition(session: Session, actor: User, case_id: str, action: str, note: s
     _check(session, case, actor, action)
     if action == "submit":
         if case.consent_at is None:
-            raise ValidationFailed("Consent is required before submitting", code="consent_required",
-                                   details=[{"field": "consent", "message": "must be true"}])
+            raise ValidationFailed(
+                "Consent is required before submitting",
+                code="consent_required",
+                details=[{"field": "consent", "message": "must be true"}],
+            )
         now = clock.now()
         case.submitted_at = now
         case.due_at = due_time(case.priority, now)
@@ -175,6 +260,7 @@ def transition(session: Session, actor: User, case_id: str, action: str, note: s
         _withdraw_offers(session, case)
     if action in ("request_info", "provide_info") and note:
         from telehealth.cases.conversation import add_message
+
         add_message(session, case, actor, note, kind=action)
     session.commit()
     case_transitioned.send(case, action=action, actor=actor, from_status=from_status, note=note)

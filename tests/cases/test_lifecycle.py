@@ -1,4 +1,5 @@
 """The case lifecycle through HTTP: who may take which step, and what each step records."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -24,10 +25,15 @@ def test_patient_opens_and_submits_a_case(auth, make_user, app):
     # No more editing once submitted.
     r = patient.patch(f"/api/cases/{case['id']}", json={"title": "changed"})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_transition"
-    steps = [(e["action"], e["from_status"], e["to_status"])
-             for e in patient.get(f"/api/cases/{case['id']}/timeline").get_json()["items"]]
-    assert steps == [("created", None, None), ("submitted", "draft", "submitted"),
-                     ("queued_for_triage", "submitted", "triage")]
+    steps = [
+        (e["action"], e["from_status"], e["to_status"])
+        for e in patient.get(f"/api/cases/{case['id']}/timeline").get_json()["items"]
+    ]
+    assert steps == [
+        ("created", None, None),
+        ("submitted", "draft", "submitted"),
+        ("queued_for_triage", "submitted", "triage"),
+    ]
 
 
 def test_full_journey_offer_decline_accept_review_info(auth, make_user, make_case):
@@ -50,7 +56,10 @@ def test_full_journey_offer_decline_accept_review_info(auth, make_user, make_cas
 
     r = spec_a.post(f"/api/cases/{case.id}/decline", json={})
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "reason_required"
-    assert spec_a.post(f"/api/cases/{case.id}/decline", json={"reason": "Outside my field"}).get_json()["status"] == "triage"
+    assert (
+        spec_a.post(f"/api/cases/{case.id}/decline", json={"reason": "Outside my field"}).get_json()["status"]
+        == "triage"
+    )
     assert spec_a.get(f"/api/cases/{case.id}").status_code == 404  # declined: access gone
 
     coordinator.post(f"/api/cases/{case.id}/offers", json={"specialist_id": spec_b_user.id})
@@ -98,18 +107,28 @@ def test_patient_invites_referrer_who_joins(auth, make_user, make_case, app):
     assert r.status_code == 201
     token = r.get_json()["accept_url"].rsplit("/", 1)[1]
     # A patient cannot invite another patient.
-    assert patient.post(f"/api/cases/{case.id}/invitations",
-                        json={"email": "x@example.org", "role": "patient"}).status_code == 403
+    assert (
+        patient.post(
+            f"/api/cases/{case.id}/invitations", json={"email": "x@example.org", "role": "patient"}
+        ).status_code
+        == 403
+    )
     anon = app.test_client()
     info = anon.get(f"/api/auth/invitations/{token}").get_json()
     assert info["case_title"] == case.title and info["account_exists"] is False
-    r = anon.post(f"/api/auth/invitations/{token}/accept", json={"name": "Dr Who", "password": "tardis-police-box-1963"})
+    r = anon.post(
+        f"/api/auth/invitations/{token}/accept", json={"name": "Dr Who", "password": "tardis-police-box-1963"}
+    )
     assert r.status_code == 200 and r.get_json()["user"]["roles"] == ["referrer"]
     assert anon.get(f"/api/cases/{case.id}").get_json()["my_role"] == "referrer"
     # Single use.
-    again = app.test_client().post(f"/api/auth/invitations/{token}/accept", json={"name": "X", "password": "another-long-pass-77"})
+    again = app.test_client().post(
+        f"/api/auth/invitations/{token}/accept", json={"name": "X", "password": "another-long-pass-77"}
+    )
     assert again.status_code == 410
-    people = {p["user"]["email"]: p["role"] for p in patient.get(f"/api/cases/{case.id}/participants").get_json()["items"]}
+    people = {
+        p["user"]["email"]: p["role"] for p in patient.get(f"/api/cases/{case.id}/participants").get_json()["items"]
+    }
     assert people == {patient_user.email: "patient", "dr.who@example.org": "referrer"}
 
 

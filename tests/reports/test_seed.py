@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from telehealth.cases.models import Case
 from telehealth.extensions import db
 from telehealth.reports import seed as demo
-from telehealth.reports.seed import DEMO_CASE_TITLE
 from telehealth.reports.models import Report, ReportTemplate
+from telehealth.reports.seed import DEMO_CASE_TITLE
 from telehealth.seed import DEMO_PASSWORD, seed_demo
 
 for _module in ("telehealth.identity.models", "telehealth.dicom.models", "telehealth.live.models"):
