@@ -11,7 +11,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 
 run: install frontend migrate seed serve
 
-test: install frontend tests/identity/op/node_modules/.installed
+test: install frontend tests/identity/op/node_modules/.installed lint
 	$(PY) -m pytest
 	cd frontend && npx vitest run
 
@@ -52,7 +52,7 @@ serve:
 		--access-logfile - telehealth.wsgi:app
 
 lint: install
-	$(VENV)/bin/ruff check telehealth tests
+	$(VENV)/bin/ruff check telehealth tests bench
 	$(VENV)/bin/mypy telehealth
 
 bench: install
