@@ -211,7 +211,7 @@ Spread and server-side facts:
         json.dump({"started": started.isoformat(), "machine": m, "settings": asdict(settings), "command": command,
                    "results": report.as_json(results)}, fh, indent=1)
     log("\n" + table)
-    log(f"\nwritten: {os.path.relpath(DOC, ROOT)} and bench/results/latest.json ({total_s / 60:.1f} min)")
+    log(f"\nwritten: {DOC} and {results_json} ({total_s / 60:.1f} min)")
 
 
 def write_doc(body: str) -> None:
