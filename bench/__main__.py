@@ -29,6 +29,7 @@ from .ours import PG_DEFAULT, Ours, versions
 from .peer import orthanc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FAILURES: list[str] = []
 DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "benchmarks.md")
 PY = os.path.join(ROOT, ".venv", "bin", "python")
 # Other helpers' benchmarks, with arguments that keep the whole run bounded, and a time limit each.
@@ -88,9 +89,13 @@ def run_servers(settings: workload.Settings, servers: list[str], work: str) -> d
     for name in servers:
         srv = make_server(name, free_port())
         log(f"[{name}] starting")
-        srv.start()
+        results[name] = {}
         try:
-            results[name] = asyncio.run(workload.run_all(srv, corpus, settings, log))
+            srv.start()
+            asyncio.run(workload.run_all(srv, corpus, settings, log, results[name]))
+        except Exception as exc:  # a failing server must show in the report, not void the whole run
+            FAILURES.append(f"{name}: {type(exc).__name__}: {str(exc)[:300]}")
+            log(f"  FAILED: {FAILURES[-1]}")
         finally:
             srv.stop()
         if large is not None:
@@ -188,6 +193,7 @@ JPEG 2000 is not in the shared workload (Orthanc cannot decode it without the GD
 "x vs Orthanc" is how many times better ours is (throughput ours/Orthanc, latency Orthanc/ours): above 1 ours wins.
 
 {table}
+{"".join(chr(10) + "**Failed during this run** (missing cells above): " + f for f in FAILURES)}
 
 Server CPU time per operation (user+system of the server's process tree; Orthanc may spread one request's work
 over several threads, ours runs Python under one GIL per process):

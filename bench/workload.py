@@ -242,9 +242,10 @@ class Settings:
     render_rounds: int = int(os.environ.get("BENCH_RENDER_ROUNDS", "2"))
 
 
-async def run_all(target: Target, corpus: Corpus, s: Settings, log: Callable[[str], None]) -> dict[str, Result]:
-    """Every workload against one server, in a fixed order; returns results by metric key."""
-    out: dict[str, Result] = {}
+async def run_all(target: Target, corpus: Corpus, s: Settings, log: Callable[[str], None],
+                  out: dict[str, Result] | None = None) -> dict[str, Result]:
+    """Every workload against one server, in a fixed order; results by metric key (filled into `out` as they come)."""
+    out = {} if out is None else out
     async with session_factory(s.frames_concurrency) as session:
         out["stow"] = await ingest(session, target, corpus, clients=s.stow_clients, batch=s.stow_batch)
         log(f"  STOW-RS {out['stow'].value:.1f} instances/s ({out['stow'].extra['server_cpu_ms_per_instance']:.1f} "
