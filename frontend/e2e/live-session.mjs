@@ -71,6 +71,31 @@ await journey('live-session', async ({ open }) => {
   );
   console.log(`follower matched the presenter in ${Date.now() - started} ms`);
   assert.equal(await text(patient, 'slice-indicator'), presenterSlice);
+
+  // The presenter draws a length; the follower shows the same measurement.
+  await specialist.getByRole('button', { name: 'Length' }).click();
+  const box = await specialist.getByTestId('viewport').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await specialist.mouse.move(cx - 150, cy + 40);
+  await specialist.mouse.down();
+  await specialist.mouse.move(cx, cy + 40, { steps: 6 });
+  await specialist.mouse.move(cx + 150, cy + 40, { steps: 6 });
+  await specialist.mouse.up();
+  const mmText = () => /(\d+(\.\d+)?)\s*mm/.exec(document.querySelector('[data-testid="viewport"] svg')?.textContent ?? '')?.[1] ?? null;
+  await specialist.waitForFunction(mmText);
+  const drawn = Date.now();
+  const presenterMm = await specialist.evaluate(mmText);
+  try {
+    await patient.waitForFunction(mmText, undefined, { timeout: FOLLOW_MS });
+  } catch (error) {
+    console.log('presenter trail:', await specialist.evaluate(() => window.__liveDebug));
+    console.log('follower trail:', await patient.evaluate(() => window.__liveDebug));
+    throw error;
+  }
+  const followerMm = await patient.evaluate(mmText);
+  console.log(`follower showed the length (${followerMm} mm; presenter ${presenterMm} mm) in ${Date.now() - drawn} ms`);
+  assert.ok(Math.abs(Number(followerMm) - Number(presenterMm)) < 0.2, `${followerMm} vs ${presenterMm}`);
   await screenshot(specialist, 'live-01-presenter');
   await screenshot(patient, 'live-02-follower');
 

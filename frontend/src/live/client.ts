@@ -2,8 +2,25 @@
 import { io, type Socket } from 'socket.io-client';
 import { applyEvent, applyEvents, fromSnapshot, type Envelope, type LiveState, type Snapshot, type ViewState } from './sync';
 
+export interface LiveAnnotation {
+  id: string;
+  kind: string;
+  study_instance_uid: string;
+  series_instance_uid: string;
+  sop_instance_uid: string;
+  frame_number: number | null;
+  graphic_type: string;
+  points: [number, number][];
+  measurements: { name: string; value: number; unit: string }[];
+  label?: string | null;
+  version?: number;
+  deleted?: boolean;
+}
+
 export interface LiveHandlers {
   onState: (state: LiveState) => void;
+  /** Annotations from the snapshot and from others' annotation:add/update events. */
+  onAnnotation?: (annotation: LiveAnnotation) => void;
   onStatus: (status: 'connecting' | 'connected' | 'disconnected' | 'error', message?: string) => void;
 }
 
@@ -46,7 +63,9 @@ export class LiveClient {
         | Snapshot
         | { error?: { message?: string } };
       if ('error' in answer && answer.error) throw new Error(answer.error.message ?? 'Could not join');
-      this.set(fromSnapshot(answer as Snapshot));
+      const snapshot = answer as Snapshot;
+      this.set(fromSnapshot(snapshot));
+      for (const a of snapshot.annotations ?? []) this.handlers.onAnnotation?.(a as LiveAnnotation);
       this.handlers.onStatus('connected');
     } catch (error) {
       this.handlers.onStatus('error', error instanceof Error ? error.message : String(error));
@@ -56,7 +75,13 @@ export class LiveClient {
   private receive(env: Envelope): void {
     if (!this.state) return;
     const result = applyEvent(this.state, env);
-    if (result.kind === 'applied') this.set(result.state);
+    if (result.kind === 'applied') {
+      this.set(result.state);
+      if (env.type === 'annotation:add' || env.type === 'annotation:update') {
+        const annotation = (env.data as { annotation?: LiveAnnotation }).annotation;
+        if (annotation && !annotation.deleted) this.handlers.onAnnotation?.(annotation);
+      }
+    }
     if (result.kind === 'gap') void this.resync(result.since);
   }
 
@@ -86,6 +111,11 @@ export class LiveClient {
   sendView(view: ViewState): void {
     if (!this.socket.connected) return;
     this.socket.emit('view', { session_id: this.sessionId, view });
+  }
+
+  /** Shares an annotation (its id is the client-made UUID); resolves with the server's answer. */
+  async addAnnotation(annotation: Omit<LiveAnnotation, 'version' | 'deleted'>): Promise<unknown> {
+    return this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('annotation:add', { session_id: this.sessionId, annotation });
   }
 
   requestPresenter(): void {

@@ -10,7 +10,8 @@ import { CT_PRESETS, describeWindow, fileWindow } from './windowing';
 import type { StackViewer, ToolName, ViewerState } from './engine';
 import { AttributeBrowser } from './AttributeBrowser';
 import { useSession } from '../auth/useSession';
-import { LiveClient } from '../live/client';
+import { LiveClient, type LiveAnnotation } from '../live/client';
+import { distance, imageToWorld, planeFromMetadata, worldToImage } from '../live/coords';
 import { throttleLatest, viewDiffers, type LiveState, type ViewState } from '../live/sync';
 import { indexOfImage } from './imageIds';
 
@@ -61,9 +62,27 @@ export function ViewerPage() {
   const pendingView = useRef<ViewState | null>(null);
   const lastSent = useRef<ViewState | null>(null);
   const isPresenter = !!live && !!meId && live.presenter?.id === meId;
+  // Annotations shared in the session, shown on whichever viewer stack holds their image.
+  const remoteAnnotations = useRef(new Map<string, LiveAnnotation>());
+  const viewerRef = useRef<StackViewer | null>(null);
+  viewerRef.current = viewer;
+  const showRemote = useCallback((a: LiveAnnotation) => {
+    const v = viewerRef.current;
+    liveDebug('remote', a.id, a.kind, !!v, v?.getImages().length);
+    if (!v || a.kind !== 'length' || a.points.length < 2) return;
+    const image = v.getImages().find((img) => img.sopInstanceUid === a.sop_instance_uid && img.frame === (a.frame_number ?? 1));
+    const plane = image && planeFromMetadata(image.metadata);
+    if (!image || !plane) return;
+    liveDebug('addLength', a.id, image.imageId);
+    v.addLength(a.id, image.imageId, [imageToWorld(plane, a.points[0]!), imageToWorld(plane, a.points[1]!)]);
+  }, []);
   useEffect(() => {
     if (!sessionId) return;
     const client = new LiveClient(sessionId, {
+      onAnnotation: (a) => {
+        remoteAnnotations.current.set(a.id, a);
+        showRemote(a);
+      },
       onState: setLive,
       onStatus: (status, message) => setLiveStatus(message ? `${status}: ${message}` : status),
     });
@@ -72,7 +91,32 @@ export function ViewerPage() {
       client.close();
       liveRef.current = null;
     };
-  }, [sessionId]);
+  }, [sessionId, showRemote]);
+
+  // Lengths drawn here are shared with the session in image pixel coordinates plus UIDs.
+  useEffect(() => {
+    if (!viewer || !sessionId) return;
+    return viewer.onLengthCompleted((length) => {
+      const image = viewer.getImages().find((img) => img.imageId === length.imageId);
+      const plane = image && planeFromMetadata(image.metadata);
+      liveDebug('completed', length.annotationUID, !!image, !!plane);
+      if (!image || !plane || remoteAnnotations.current.has(length.annotationUID)) return;
+      void liveRef.current
+        ?.addAnnotation({
+          id: length.annotationUID,
+          kind: 'length',
+          study_instance_uid: studyUid,
+          series_instance_uid: selected,
+          sop_instance_uid: image.sopInstanceUid,
+          frame_number: image.frame,
+          graphic_type: 'POLYLINE',
+          points: length.points.map((p) => worldToImage(plane, p)),
+          measurements: [{ name: 'length', value: Math.round(distance(...length.points) * 100) / 100, unit: 'mm' }],
+        })
+        .then((ack) => liveDebug('ack', JSON.stringify(ack)))
+        .catch(() => setLiveStatus('error: the measurement was not shared'));
+    });
+  }, [viewer, sessionId, studyUid, selected]);
   const sendView = useMemo(() => throttleLatest((v: ViewState) => liveRef.current?.sendView(v), 50), []);
 
   // Cornerstone is loaded only on this page (it is large).
@@ -114,6 +158,7 @@ export function ViewerPage() {
         const startIndex = wanted ? viewIndex(images, wanted) : -1;
         await viewer.setStack(images, startIndex >= 0 ? startIndex : Math.floor(images.length / 2));
         if (wanted) applyView(viewer, wanted, images);
+        for (const a of remoteAnnotations.current.values()) showRemote(a);
       })
       .catch((error: unknown) => {
         if (!cancelled) setLoadError(errorMessage(error));
@@ -124,7 +169,7 @@ export function ViewerPage() {
     return () => {
       cancelled = true;
     };
-  }, [viewer, base, studyUid, selected]);
+  }, [viewer, base, studyUid, selected, showRemote]);
 
   // Presenter: send the view whenever it changes (throttled, and only real changes).
   useEffect(() => {
@@ -427,4 +472,11 @@ function applyView(viewer: StackViewer, view: ViewState, images: ReturnType<Stac
     flipVertical: view.flip_vertical,
     invert: view.invert,
   });
+}
+
+/** A short trail of live-session events for diagnosing a browser test (window.__liveDebug). */
+function liveDebug(...parts: unknown[]): void {
+  const w = window as unknown as { __liveDebug?: string[] };
+  (w.__liveDebug ??= []).push(parts.map(String).join(' '));
+  if (w.__liveDebug.length > 200) w.__liveDebug.shift();
 }

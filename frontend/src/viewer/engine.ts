@@ -5,6 +5,7 @@
 import {
   Enums,
   RenderingEngine,
+  eventTarget,
   init as coreInit,
   type Types,
 } from '@cornerstonejs/core';
@@ -23,6 +24,7 @@ import {
   WindowLevelTool,
   ZoomTool,
   addTool,
+  annotation as annotationApi,
   init as toolsInit,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools';
@@ -54,6 +56,12 @@ const TOOL_CLASSES = {
   ArrowAnnotate: ArrowAnnotateTool,
 } as const;
 
+type Types_Annotation = {
+  annotationUID: string;
+  metadata?: { toolName?: string; referencedImageId?: string };
+  data?: { handles?: { points?: Types.Point3[] } };
+};
+
 let initialised: Promise<void> | null = null;
 
 /** Initialises Cornerstone core, the DICOM image loader and the tools once per page. */
@@ -65,6 +73,13 @@ export function initCornerstone(): Promise<void> {
     for (const Tool of Object.values(TOOL_CLASSES)) addTool(Tool);
   })();
   return initialised;
+}
+
+/** A length measurement made on this viewer, in world coordinates (what the live protocol converts). */
+export interface LocalLength {
+  annotationUID: string;
+  imageId: string;
+  points: [Types.Point3, Types.Point3];
 }
 
 export interface ViewerState {
@@ -124,6 +139,11 @@ export class StackViewer {
     group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
     group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
     group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
+    // Measurement tools start passive: their annotations (ours and those shared in a live
+    // session) are drawn and editable even while another tool has the left button.
+    for (const name of ['Length', 'Angle', 'EllipticalROI', 'RectangleROI', 'Probe', 'ArrowAnnotate'] as const) {
+      group.setToolPassive(TOOL_CLASSES[name].toolName);
+    }
     this.setTool('WindowLevel');
     for (const name of [
       Enums.Events.STACK_NEW_IMAGE,
@@ -263,6 +283,64 @@ export class StackViewer {
     vp.setViewPresentation({ rotation: 0, flipHorizontal: false, flipVertical: false });
     vp.render();
     this.emit();
+  }
+
+  /** Calls `listener` for each length measurement completed on this viewer; returns an unsubscribe. */
+  onLengthCompleted(listener: (length: LocalLength) => void): () => void {
+    const handler = (event: Event) => {
+      const ann = (event as CustomEvent<{ annotation?: Types_Annotation }>).detail?.annotation;
+      if (!ann || ann.metadata?.toolName !== LengthTool.toolName) return;
+      const imageId = ann.metadata.referencedImageId;
+      const points = ann.data?.handles?.points;
+      if (!imageId || !points || points.length < 2) return;
+      if (!this.images.some((img) => img.imageId === imageId)) return;
+      listener({ annotationUID: ann.annotationUID, imageId, points: [points[0]!, points[1]!] });
+    };
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, handler);
+    return () => eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, handler);
+  }
+
+  /** Shows a length measured elsewhere (a live session); its UID is kept so it is never added twice. */
+  addLength(annotationUID: string, imageId: string, points: [Types.Point3, Types.Point3]): void {
+    if (annotationApi.state.getAnnotation(annotationUID)) return;
+    const vp = this.viewport;
+    const camera = vp.getCamera();
+    annotationApi.state.addAnnotation(
+      {
+        annotationUID,
+        highlighted: false,
+        invalidated: true,
+        isLocked: false,
+        isVisible: true,
+        metadata: {
+          toolName: LengthTool.toolName,
+          referencedImageId: imageId,
+          FrameOfReferenceUID: vp.getFrameOfReferenceUID(),
+          viewPlaneNormal: camera.viewPlaneNormal,
+          viewUp: camera.viewUp,
+        },
+        data: {
+          handles: {
+            points: [points[0], points[1]],
+            activeHandleIndex: null,
+            textBox: {
+              hasMoved: false,
+              worldPosition: [0, 0, 0],
+              worldBoundingBox: {
+                topLeft: [0, 0, 0],
+                topRight: [0, 0, 0],
+                bottomLeft: [0, 0, 0],
+                bottomRight: [0, 0, 0],
+              },
+            },
+          },
+          label: '',
+          cachedStats: {},
+        },
+      } as unknown as Parameters<typeof annotationApi.state.addAnnotation>[0],
+      this.element,
+    );
+    toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
   }
 
   /** Shows exactly this presentation (a follower applying the presenter's view). */
