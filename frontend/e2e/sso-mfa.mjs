@@ -116,6 +116,7 @@ await journey(NAME, async ({ open }) => {
   await signInWithPassword(other, email, password);
   await other.getByRole('button', { name: 'Use a recovery code instead' }).click();
   await other.getByLabel('Recovery code').fill(codes[0]);
+  await screenshot(other, 'mfa-03b-phone-recovery-code');
   await other.getByRole('button', { name: 'Verify' }).click();
   await other.waitForURL('**/cases');
 

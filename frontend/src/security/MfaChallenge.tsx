@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
 import { ErrorAlert, Field } from '../ui/components';
 import { secondFactorFrom, type SecondFactor } from './signInFlow';
@@ -17,9 +17,6 @@ export function MfaChallenge({ email, onSubmit, onCancel }: Props) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-
-  useEffect(() => heading.current?.focus(), []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -48,7 +45,7 @@ export function MfaChallenge({ email, onSubmit, onCancel }: Props) {
 
   return (
     <form onSubmit={submit} className="card form" noValidate aria-labelledby="mfa-heading">
-      <h2 id="mfa-heading" ref={heading} tabIndex={-1}>
+      <h2 id="mfa-heading">
         Two-step verification
       </h2>
       <p className="muted">
