@@ -17,6 +17,8 @@ export default defineConfig({
     proxy: {
       '/api': backend,
       '/share': backend,
+      '/auth': backend,
+      '/oauth': backend,
       '/socket.io': { target: backend, ws: true },
     },
   },
