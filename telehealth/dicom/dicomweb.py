@@ -55,10 +55,13 @@ def retrieve(scope: webutil.Scope, study: str, series: str | None = None, instan
     def parts():  # type: ignore[no-untyped-def]
         for r in rows:
             ts = r.transfer_syntax_uid
+            body: Any = None
             if syntax == "1.2.840.10008.1.2.1" and ts != syntax:
-                body: Any = [wado.transcode_to_explicit_le(_path(r))]
-                ts = syntax
-            else:
+                try:
+                    body, ts = [wado.transcode_to_explicit_le(_path(r))], syntax
+                except Exception:  # noqa: BLE001 - no installed decoder: send it as stored, labelled so
+                    current_app.logger.warning("cannot transcode %s; sending it as stored", r.sop_instance_uid)
+            if body is None:
                 body = file_chunks(_path(r))
             yield {"Content-Type": f"application/dicom; transfer-syntax={ts}"}, body
 

@@ -73,13 +73,17 @@ def _split(header: str) -> list[str]:
 
 
 def instance_syntax(accept: list[AcceptItem]) -> str:
-    """For application/dicom retrieval: '*' (as stored) or a transfer syntax UID to transcode to."""
+    """For application/dicom retrieval: '*' (as stored) or a transfer syntax UID to transcode to.
+
+    Without a transfer-syntax parameter the default is Explicit VR Little Endian (PS3.18 8.7.3.5.2);
+    `transfer-syntax=*` asks for the instances as stored.
+    """
     for item in accept:
         if item.media in ("*/*", "multipart/*", "application/dicom"):
-            return item.params.get("transfer-syntax", STORED)
+            return item.params.get("transfer-syntax", ExplicitVRLittleEndian)
         if item.media == "multipart/related" and item.params.get("type", "application/dicom") in (
                 "application/dicom", "*/*"):
-            return item.params.get("transfer-syntax", STORED)
+            return item.params.get("transfer-syntax", ExplicitVRLittleEndian)
     raise NotAcceptable('Accept multipart/related; type="application/dicom"')
 
 
@@ -117,7 +121,7 @@ def transcode_to_explicit_le(path: str) -> bytes:
         ds = pydicom.dcmread(path)
         ts = UID(ds.file_meta.TransferSyntaxUID)
         if ts.is_compressed:
-            ds.decompress()
+            ds.decompress(generate_instance_uid=False)  # the same instance, re-encoded
         elif not ts.is_little_endian and "PixelData" in ds:
             arr = ds.pixel_array
             ds.PixelData = np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder("<"))).tobytes()

@@ -49,7 +49,8 @@ def test_every_image_file_round_trips(api, make_case, owner, tmp_path):
         for name in bucket:
             ds = header(name)
             url = wado_url(case.id, ds)
-            got = parts(api.get(url, headers={"Accept": 'multipart/related; type="application/dicom"'}), tmp_path)
+            stored = 'multipart/related; type="application/dicom"; transfer-syntax=*'
+            got = parts(api.get(url, headers={"Accept": stored}), tmp_path)
             assert len(got) == 1 and got[0][1] == read(name), name
             ref = reference_frames(name)
             last = ref.shape[0]
@@ -212,3 +213,17 @@ def test_undecodable_frames_are_406_not_500(api, case, name):
     ds = _one(api, case, name)
     assert api.get(f"{wado_url(case.id, ds)}/frames/1").status_code == 406
     assert api.get(f"{wado_url(case.id, ds)}/rendered").status_code == 406
+
+
+def test_default_retrieval_is_explicit_vr_little_endian(api, make_case, owner, tmp_path):
+    """PS3.18 8.7.3.5.2: without transfer-syntax, instances come as Explicit VR Little Endian."""
+    name = "JPEG2000.dcm"
+    case = make_case(owner)
+    assert upload(api, case.id, name).get_json()["stored"] == 1
+    ds = header(name)
+    default = 'multipart/related; type="application/dicom"'
+    (hdrs, data), = parts(api.get(wado_url(case.id, ds), headers={"Accept": default}), tmp_path)
+    assert hdrs["content-type"] == "application/dicom; transfer-syntax=1.2.840.10008.1.2.1"
+    got = pydicom.dcmread(io.BytesIO(data))
+    assert got.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1" and got.SOPInstanceUID == ds.SOPInstanceUID
+    assert np.array_equal(got.pixel_array, reference_frames(name)[0])
