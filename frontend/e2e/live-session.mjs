@@ -82,10 +82,8 @@ await journey('live-session', async ({ open }) => {
   await specialist.mouse.move(cx, cy + 40, { steps: 6 });
   await specialist.mouse.move(cx + 150, cy + 40, { steps: 6 });
   await specialist.mouse.up();
-  const mmText = () => /(\d+(\.\d+)?)\s*mm/.exec(document.querySelector('[data-testid="viewport"] svg')?.textContent ?? '')?.[1] ?? null;
-  await specialist.waitForFunction(mmText);
   const drawn = Date.now();
-  const presenterMm = await specialist.evaluate(mmText);
+  const mmText = () => /(\d+(\.\d+)?)\s*mm/.exec(document.querySelector('[data-testid="viewport"] svg')?.textContent ?? '')?.[1] ?? null;
   try {
     await patient.waitForFunction(mmText, undefined, { timeout: FOLLOW_MS });
   } catch (error) {
@@ -93,8 +91,11 @@ await journey('live-session', async ({ open }) => {
     console.log('follower trail:', await patient.evaluate(() => window.__liveDebug));
     throw error;
   }
+  const shownAfter = Date.now() - drawn;
+  await specialist.waitForTimeout(300); // both sides settle on the final geometry
+  const presenterMm = await specialist.evaluate(mmText);
   const followerMm = await patient.evaluate(mmText);
-  console.log(`follower showed the length (${followerMm} mm; presenter ${presenterMm} mm) in ${Date.now() - drawn} ms`);
+  console.log(`follower showed the length (${followerMm} mm; presenter ${presenterMm} mm) ${shownAfter} ms after it was drawn`);
   assert.ok(Math.abs(Number(followerMm) - Number(presenterMm)) < 0.2, `${followerMm} vs ${presenterMm}`);
   await screenshot(specialist, 'live-01-presenter');
   await screenshot(patient, 'live-02-follower');
