@@ -12,6 +12,7 @@ import { CasePage } from '../casePage/CasePage';
 import { NotFoundPage } from './NotFoundPage';
 import { InvitationPage } from '../invitation/InvitationPage';
 import { WorklistPage } from '../worklist/WorklistPage';
+import { NotificationsPage } from '../notifications/NotificationsPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AccountSecurityPage } from '../security/AccountSecurityPage';
 import { ForgotPasswordPage } from '../security/ForgotPasswordPage';
@@ -53,6 +54,7 @@ export function App() {
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/account/security" element={<RequireAuth><AccountSecurityPage /></RequireAuth>} />
+          <Route path="/notifications" element={<RequireAuth><NotificationsPage /></RequireAuth>} />
           <Route path="/worklist" element={<RequireAuth><WorklistPage /></RequireAuth>} />
           <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />
           <Route path="/cases/new" element={<RequireAuth><NewCasePage /></RequireAuth>} />

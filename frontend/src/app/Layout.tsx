@@ -3,6 +3,7 @@ import { Link, NavLink, useNavigate } from 'react-router-dom';
 import { useSession } from '../auth/useSession';
 import { hasRole, sessionStore } from '../auth/session';
 import { MfaBanner } from '../security/MfaBanner';
+import { useUnreadCount } from '../notifications/unread';
 
 const ROLE_LABELS: Record<string, string> = {
   patient: 'Patient',
@@ -17,6 +18,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const [menuOpen, setMenuOpen] = useState(false);
   const user = session.status === 'authenticated' ? session.user : null;
+  const unread = useUnreadCount(!!user);
 
   async function signOut() {
     setMenuOpen(false);
@@ -69,6 +71,9 @@ export function Layout({ children }: { children: ReactNode }) {
                   Administration
                 </NavLink>
               )}
+              <NavLink to="/notifications" onClick={() => setMenuOpen(false)} aria-label={`Notifications, ${unread} unread`}>
+                Notifications{unread > 0 && <span className="nav-badge">{unread > 99 ? '99+' : unread}</span>}
+              </NavLink>
               <NavLink to="/account/security" onClick={() => setMenuOpen(false)}>
                 Security
               </NavLink>
