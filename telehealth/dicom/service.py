@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -224,49 +224,64 @@ def _drop_unreferenced(session: Session, store: BlobStore, digest: str, created:
         store.delete(digest)
 
 
+def _get_or_create(session: Session, query: Any, make: Callable[[], Any]) -> Any:
+    """The row `query` finds, or a new one from `make()`; safe when two uploads race to create it.
+
+    The insert runs in a SAVEPOINT: if a concurrent upload committed the same row first, the
+    unique constraint fires, only the savepoint is rolled back, and the winner's row is used.
+    """
+    row = session.scalar(query)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = make()
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(query)
+        if row is None:
+            raise
+    return row
+
+
 def _patient(session: Session, case: Case, p: ParsedInstance) -> DicomPatient:
     key = identity_key(p.patient_id, p.patient_name, p.patient_birth_date)
-    row = session.scalar(select(DicomPatient).where(DicomPatient.case_id == case.id,
-                                                    DicomPatient.identity_key == key))
-    if row is None:
-        row = DicomPatient(case_id=case.id, identity_key=key, patient_id=p.patient_id[:64],
-                           patient_name=p.patient_name[:330], patient_birth_date=p.patient_birth_date[:16],
-                           patient_sex=p.patient_sex[:16])
-        session.add(row)
-        session.flush()
-    return row
+    return _get_or_create(
+        session,
+        select(DicomPatient).where(DicomPatient.case_id == case.id, DicomPatient.identity_key == key),
+        lambda: DicomPatient(case_id=case.id, identity_key=key, patient_id=p.patient_id[:64],
+                             patient_name=p.patient_name[:330], patient_birth_date=p.patient_birth_date[:16],
+                             patient_sex=p.patient_sex[:16]),
+    )
 
 
 def _study(session: Session, case: Case, p: ParsedInstance) -> DicomStudy:
     patient = _patient(session, case, p)
-    study = session.scalar(select(DicomStudy).where(DicomStudy.case_id == case.id,
-                                                    DicomStudy.study_instance_uid == p.study_instance_uid))
-    if study is None:
-        study = DicomStudy(
+    return _get_or_create(
+        session,
+        select(DicomStudy).where(DicomStudy.case_id == case.id, DicomStudy.study_instance_uid == p.study_instance_uid),
+        lambda: DicomStudy(
             case_id=case.id, patient_ref_id=patient.id, study_instance_uid=p.study_instance_uid,
             patient_id=p.patient_id[:64], patient_name=p.patient_name[:330],
             patient_birth_date=p.patient_birth_date[:16], patient_sex=p.patient_sex[:16],
             study_date=p.study_date[:16], study_time=p.study_time[:32], accession_number=p.accession_number[:64],
             study_description=p.study_description[:200], referring_physician_name=p.referring_physician_name[:330],
             study_id=p.study_id[:32],
-        )
-        session.add(study)
-        session.flush()
-    return study
+        ),
+    )
 
 
 def _series(session: Session, case: Case, study: DicomStudy, p: ParsedInstance) -> DicomSeries:
-    series = session.scalar(select(DicomSeries).where(DicomSeries.case_id == case.id,
-                                                      DicomSeries.series_instance_uid == p.series_instance_uid))
-    if series is None:
-        series = DicomSeries(
+    return _get_or_create(
+        session,
+        select(DicomSeries).where(DicomSeries.case_id == case.id,
+                                  DicomSeries.series_instance_uid == p.series_instance_uid),
+        lambda: DicomSeries(
             case_id=case.id, study_id=study.id, series_instance_uid=p.series_instance_uid,
             modality=p.modality[:16], series_number=p.series_number, series_description=p.series_description[:200],
             body_part_examined=p.body_part_examined[:64],
-        )
-        session.add(series)
-        session.flush()
-    return series
+        ),
+    )
 
 
 def patients(session: Session, case_id: str) -> list[DicomPatient]:

@@ -136,3 +136,81 @@ def test_anonymous_case_is_deidentified(auth, make_case, owner):
 
 def test_image_files_count(api, case):
     assert len(image_files()) > 40
+
+
+def test_concurrent_uploads_to_one_case_share_the_index_rows(app, auth, owner, case):
+    """Two uploads racing to create the same patient/study/series rows both succeed (no 500)."""
+    import io
+    import threading
+
+    import pydicom
+    from pydicom.uid import generate_uid
+    from sqlalchemy import func, select
+
+    from telehealth.dicom.models import DicomPatient, DicomSeries, DicomStudy
+    from telehealth.extensions import db
+
+    from .samples import path as sample_path
+
+    def copies(n: int) -> list[tuple[str, bytes]]:
+        out = []
+        for i in range(n):
+            ds = pydicom.dcmread(sample_path("CT_small.dcm"))
+            ds.SOPInstanceUID = generate_uid()
+            ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+            buf = io.BytesIO()
+            ds.save_as(buf)
+            out.append((f"slice{i}.dcm", buf.getvalue()))
+        return out
+
+    batches = [copies(4), copies(4)]
+    clients = [auth.login(owner), auth.login(owner)]
+    start = threading.Barrier(2)
+    results: list = [None, None]
+
+    def run(i: int) -> None:
+        with app.app_context():  # each thread its own context and database session, as in a server
+            start.wait()
+            results[i] = upload(clients[i], case.id, files=batches[i])
+            db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [201, 201], [r.get_json() for r in results]
+    assert sum(r.get_json()["stored"] for r in results) == 8
+    db.session.expire_all()
+    for model in (DicomPatient, DicomStudy, DicomSeries):
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.case_id == case.id)) == 1
+
+
+def test_get_or_create_takes_the_row_a_concurrent_upload_committed_first(app, case):
+    """The race, made deterministic: another upload commits the same patient between our lookup and insert."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from telehealth.dicom.models import DicomPatient
+    from telehealth.dicom.service import _get_or_create
+    from telehealth.extensions import db
+
+    query = select(DicomPatient).where(DicomPatient.case_id == case.id, DicomPatient.identity_key == "k1")
+
+    def row() -> DicomPatient:
+        return DicomPatient(case_id=case.id, identity_key="k1", patient_id="P1", patient_name="A^B",
+                            patient_birth_date="", patient_sex="")
+
+    def make_after_a_competitor_won() -> DicomPatient:
+        with Session(db.engine) as other:
+            winner = row()
+            other.add(winner)
+            other.commit()
+            winners.append(winner.id)
+        return row()
+
+    winners: list[str] = []
+    got = _get_or_create(db.session, query, make_after_a_competitor_won)
+    db.session.commit()
+    assert got.id == winners[0]
+    assert db.session.scalar(select(func.count()).select_from(DicomPatient).where(DicomPatient.case_id == case.id)) == 1
