@@ -59,8 +59,8 @@ describe('parseAbsences', () => {
     ]);
     expect(Object.keys(r.errors)).toEqual(['1', '2']);
     expect(r.absences).toHaveLength(1);
-    expect(r.absences[0].reason).toBe('Holiday');
-    expect(r.absences[0].starts_at).toMatch(/Z$/);
+    expect(r.absences[0]!.reason).toBe('Holiday');
+    expect(r.absences[0]!.starts_at).toMatch(/Z$/);
   });
 });
 
@@ -75,7 +75,7 @@ describe('profileInput', () => {
       working_hours: profile.working_hours,
       languages: ['en', 'de'],
     });
-    expect(input?.absences?.[0].starts_at).toBe('2026-12-24T00:00:00.000Z');
+    expect(input?.absences?.[0]?.starts_at).toBe('2026-12-24T00:00:00.000Z');
   });
   it('sends only availability and languages for a specialist', () => {
     const { input } = profileInput(draftFromProfile(profile), true);

@@ -52,12 +52,12 @@ export function parseWorkingHours(texts: Record<string, string>): { hours: Worki
     for (const chunk of text.split(',')) {
       const piece = chunk.trim();
       if (!piece) continue;
-      const match = piece.split(/\s*[-–]\s*/);
-      if (match.length !== 2 || !HHMM.test(match[0]) || !HHMM.test(match[1])) {
+      const [rawStart = '', rawEnd = '', ...rest] = piece.split(/\s*[-–]\s*/);
+      if (rest.length > 0 || !HHMM.test(rawStart) || !HHMM.test(rawEnd)) {
         errors[day] = `“${piece}” is not a window like 08:00-17:00.`;
         break;
       }
-      const [start, end] = [pad(match[0]), pad(match[1])];
+      const [start, end] = [pad(rawStart), pad(rawEnd)];
       if (start === '24:00' || (end !== '24:00' && end <= start)) {
         errors[day] = `${start}-${end} ends before it starts.`;
         break;
