@@ -5,6 +5,8 @@ import { AuditPanel } from './AuditPanel';
 import { ApiClientsPanel } from '../security/ApiClientsPanel';
 import { SsoProvidersPanel } from '../security/SsoProvidersPanel';
 import { MfaResetPanel } from '../security/MfaResetPanel';
+import { SpecialistEditPanel, SpecialistsPanel } from '../routingAdmin/SpecialistsPanel';
+import { RoutingRulesPanel } from '../routingAdmin/RoutingRulesPanel';
 
 /** /admin: accounts, organizations and the audit trail. */
 export function AdminPage() {
@@ -18,6 +20,8 @@ export function AdminPage() {
         <NavLink to="/admin/api-clients">API clients</NavLink>
         <NavLink to="/admin/sso">Single sign-on</NavLink>
         <NavLink to="/admin/two-step">Two-step resets</NavLink>
+        <NavLink to="/admin/specialists">Specialists</NavLink>
+        <NavLink to="/admin/routing-rules">Routing rules</NavLink>
       </nav>
       <Routes>
         <Route index element={<Navigate to="users" replace />} />
@@ -27,6 +31,9 @@ export function AdminPage() {
         <Route path="api-clients" element={<ApiClientsPanel />} />
         <Route path="sso" element={<SsoProvidersPanel />} />
         <Route path="two-step" element={<MfaResetPanel />} />
+        <Route path="specialists" element={<SpecialistsPanel />} />
+        <Route path="specialists/:userId" element={<SpecialistEditPanel />} />
+        <Route path="routing-rules" element={<RoutingRulesPanel />} />
       </Routes>
     </section>
   );

@@ -15,6 +15,8 @@ import { WorklistPage } from '../worklist/WorklistPage';
 import { NotificationsPage } from '../notifications/NotificationsPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AccountSecurityPage } from '../security/AccountSecurityPage';
+import { NotificationPreferencesPage } from '../preferences/NotificationPreferencesPage';
+import { MyAvailabilityPage } from '../routingAdmin/MyAvailabilityPage';
 import { ForgotPasswordPage } from '../security/ForgotPasswordPage';
 import { ResetPasswordPage } from '../security/ResetPasswordPage';
 import { LoginRedirect } from '../security/LoginRedirect';
@@ -54,6 +56,8 @@ export function App() {
           <Route path="/forgot-password" element={<ForgotPasswordPage />} />
           <Route path="/reset-password" element={<ResetPasswordPage />} />
           <Route path="/account/security" element={<RequireAuth><AccountSecurityPage /></RequireAuth>} />
+          <Route path="/account/notifications" element={<RequireAuth><NotificationPreferencesPage /></RequireAuth>} />
+          <Route path="/account/availability" element={<RequireAuth><MyAvailabilityPage /></RequireAuth>} />
           <Route path="/notifications" element={<RequireAuth><NotificationsPage /></RequireAuth>} />
           <Route path="/worklist" element={<RequireAuth><WorklistPage /></RequireAuth>} />
           <Route path="/cases" element={<RequireAuth><CaseListPage /></RequireAuth>} />

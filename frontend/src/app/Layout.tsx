@@ -77,6 +77,9 @@ export function Layout({ children }: { children: ReactNode }) {
               <NavLink to="/account/security" onClick={() => setMenuOpen(false)}>
                 Security
               </NavLink>
+              <NavLink to="/account/notifications" onClick={() => setMenuOpen(false)}>
+                Settings
+              </NavLink>
               <span className="nav-user" title={user.email}>
                 {user.name}
                 <small>{user.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</small>

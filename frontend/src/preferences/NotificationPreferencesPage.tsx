@@ -3,11 +3,15 @@ import { Link } from 'react-router-dom';
 import { errorMessage } from '../api/client';
 import { getPreferences, savePreferences, type NotificationPreference } from '../api/routing';
 import { useAsync } from '../cases/useAsync';
+import { useSession } from '../auth/useSession';
+import { hasRole } from '../auth/session';
 import { ErrorAlert, Loading, Notice } from '../ui/components';
 import { changedPreferences, setAll } from './preferences';
 
 /** /account/notifications: in-app and e-mail delivery for each kind of notification. */
 export function NotificationPreferencesPage() {
+  const session = useSession();
+  const isSpecialist = session.status === 'authenticated' && hasRole(session.user, 'specialist');
   const saved = useAsync(() => getPreferences(), []);
   const [edited, setEdited] = useState<NotificationPreference[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +50,11 @@ export function NotificationPreferencesPage() {
       <p className="muted">
         Choose how you hear about each kind of event. In-app notifications appear under <Link to="/notifications">Notifications</Link>.
       </p>
+      {isSpecialist && (
+        <p>
+          Working hours, absences and languages: <Link to="/account/availability">My availability</Link>.
+        </p>
+      )}
       <ErrorAlert message={saved.error} />
       {saved.loading && !saved.data && <Loading />}
       {saved.data && (
