@@ -37,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for path in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(path).bp)
 
+    # `socketio` is module-global and Flask-SocketIO keeps a message-queue manager from an earlier
+    # init_app; an app without Redis must not inherit one (several apps per process in tests).
+    extensions.socketio.server_options.pop("client_manager", None)
     extensions.socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),

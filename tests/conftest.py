@@ -81,6 +81,7 @@ def _truncate(url: str) -> None:
 @pytest.fixture
 def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
     """The app against the test database, with its data folder in a temp dir."""
+    _truncate(database_url)  # also before: a session-scoped server (e2e) may have seeded rows
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,

@@ -81,6 +81,8 @@ def live_server(frontend_dist: Path, database_url: str, redis_url: str) -> Itera
         "DATA_DIR": data_dir,
         "FRONTEND_DIST": str(frontend_dist),
         "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-tests",
+        # No background timer thread: it would outlive the journeys and share the test clock.
+        "EMBEDDED_WORKER": False,
         # Journeys sign in many times from one IP; keep IP throttling out of their way.
         "LOGIN_MAX_FAILURES_IP": 10_000,
     })

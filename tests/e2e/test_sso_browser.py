@@ -56,6 +56,8 @@ def identity_server(live_server: str, frontend_dist: Path, database_url: str,
         "DATA_DIR": data_dir,
         "FRONTEND_DIST": str(frontend_dist),
         "SECRET_KEY": "e2e-secret-key-that-is-long-enough-for-tests",
+        # No background timer thread: it would outlive the journeys and share the test clock.
+        "EMBEDDED_WORKER": False,
         "LOGIN_MAX_FAILURES_IP": 10_000,
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
