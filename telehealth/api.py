@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from telehealth.accounts.auth import current_user, enforce_scope, require_user
@@ -144,7 +144,8 @@ def route(
                     from telehealth.cases.access import get_visible_case
                     from telehealth.extensions import db
 
-                    get_visible_case(db.session, user, kwargs["case_id"])
+                    # Kept on `g` so the identity map answers the view's own lookup without SQL.
+                    g.visible_case = get_visible_case(db.session, user, kwargs["case_id"])
             elif auth == "optional":
                 current_user()
             if body is not None:
