@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import OrderedDict
@@ -106,11 +107,10 @@ def _decode(src: PixelSource, index: int, *, as_rgb: bool = True) -> np.ndarray:
     errors = (RuntimeError, ValueError, NotImplementedError, AttributeError, TypeError, KeyError)
     with collect_pydicom_warnings():
         if not src.transfer_syntax_uid.is_deflated:
-            try:
-                # From the path pydicom reads only the requested frame.
+            # From the path pydicom reads only the requested frame; a dataset encoded differently
+            # from its declared syntax fails there and is read whole below.
+            with contextlib.suppress(*errors):
                 return pixel_array(src.path, index=index, as_rgb=as_rgb)
-            except errors:
-                pass  # e.g. a dataset encoded differently from its declared syntax: read it whole
         try:
             return pixel_array(pydicom.dcmread(src.path), index=index, as_rgb=as_rgb)
         except errors as exc:

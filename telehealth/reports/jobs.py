@@ -38,7 +38,8 @@ def after_signing(session: Session, config: Any, case_id: str, version_id: str, 
             try:
                 outputs.render(session, config, case, report, version, kind, identified=identified)
             except NoEvidence:
-                pass  # no images: the DICOM outputs answer 409 when asked
+                # No images: nothing to pre-render; the DICOM outputs answer 409 when asked.
+                continue
     if config.get("REPORTS_DELIVER_ON_SIGN", True):
         for row in delivery.deliveries(session, case.id):
             if row.version_id == version.id and row.status == "pending":
