@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from telehealth.accounts.auth import current_user, enforce_scope, require_user
@@ -164,7 +164,3 @@ def route(
 
     return deco
 
-
-def current_config(key: str) -> Any:
-    """A configuration value of the running app."""
-    return current_app.config[key]

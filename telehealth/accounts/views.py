@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from telehealth.accounts import service
 from telehealth.accounts.auth import clear_session_cookie, client_ip, current_user, set_session_cookie
-from telehealth.accounts.models import AuthSession, User
+from telehealth.accounts.models import User
 from telehealth.accounts.schemas import (
     AcceptInvitationIn,
     AuthSessionList,
@@ -25,10 +25,6 @@ from telehealth.extensions import db
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
 
-
-def user_json(user: User) -> dict:
-    """The user as the API shows them."""
-    return UserOut.model_validate(user).model_dump(mode="json")
 
 
 def mfa_out(user: User) -> MfaStatusOut:
@@ -184,7 +180,3 @@ def accept(token: str, body: AcceptInvitationIn) -> Response:
         SessionOut(user=UserOut.model_validate(accepted), csrf_token=g.auth_session.csrf_token).model_dump(mode="json")
     )
 
-
-def session_out(s: AuthSession) -> dict:
-    """One session as JSON."""
-    return AuthSessionOut.model_validate(s).model_dump(mode="json")

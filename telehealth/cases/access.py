@@ -59,10 +59,6 @@ def get_visible_case(session: Session, user: User, case_id: str) -> Case:
     return case
 
 
-def is_participant(session: Session, user: User, case: Case) -> bool:
-    """Whether the user is a listed participant of the case."""
-    return participant_role(case, user) is not None
-
 
 def is_owner_side(case: Case, user: User) -> bool:
     """The patient and referring side: may edit, submit, cancel, answer and close."""

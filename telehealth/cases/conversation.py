@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telehealth import clock
@@ -182,7 +182,3 @@ def timeline(session: Session, actor: User, case_id: str) -> list[CaseEvent]:
         session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
     )
 
-
-def message_count(session: Session, case: Case) -> int:
-    """How many messages the case has."""
-    return session.scalar(select(func.count()).where(CaseMessage.case_id == case.id)) or 0

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telehealth.accounts.auth import token_hash
 from telehealth.accounts.models import User
 from telehealth.accounts.passwords import hash_password, verify_password
 from telehealth.audit.models import AuditEvent
@@ -22,10 +22,6 @@ from .models import ShareLink, ShareLinkAccess
 MAX_LINK_DAYS = 90
 VISIT_WINDOW = timedelta(hours=1)  # one "use" per client per hour, not one per frame
 
-
-def token_hash(token: str) -> str:
-    """Stored form of a link token (the token itself is shown once)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def create_link(session: Session, user: User, case_id: str, *, expires_in_hours: int, passcode: str | None,

@@ -8,6 +8,8 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
+from telehealth.accounts.auth import token_hash
+
 
 def _fernet() -> Fernet:
     key = hashlib.sha256(b"telehealth-identity-v1:" + current_app.config["SECRET_KEY"].encode()).digest()
@@ -27,6 +29,6 @@ def decrypt(value: str) -> str:
         raise ValueError("stored secret cannot be decrypted with this SECRET_KEY") from None
 
 
-def digest(value: str) -> str:
-    """SHA-256 hex digest of a high-entropy secret (tokens, client secrets, recovery codes)."""
-    return hashlib.sha256(value.encode()).hexdigest()
+# SHA-256 hex digest of a high-entropy secret (tokens, client secrets, recovery codes): the same
+# stored form as session tokens and share links.
+digest = token_hash
