@@ -39,6 +39,7 @@ OTHERS = [
     ("bench/bench_dicom_ingest.py", ["--count", os.environ.get("BENCH_DICOM_INGEST_COUNT", "200"),
                                      "--queries", "100"], 300),
     ("bench/bench_dicom_rss.py", ["--size-mb", os.environ.get("BENCH_RSS_MB", "192")], 300),
+    ("bench/bench_viewer.py", ["--runs", os.environ.get("BENCH_VIEWER_RUNS", "5"), "--db", "sqlite"], 480),
 ]
 
 
