@@ -5,6 +5,7 @@
 import {
   Enums,
   RenderingEngine,
+  cache,
   eventTarget,
   init as coreInit,
   type Types,
@@ -15,6 +16,7 @@ import {
   ArrowAnnotateTool,
   EllipticalROITool,
   Enums as ToolEnums,
+  LabelTool,
   LengthTool,
   PanTool,
   ProbeTool,
@@ -28,20 +30,14 @@ import {
   init as toolsInit,
   utilities as toolUtilities,
 } from '@cornerstonejs/tools';
+import { ANNOTATION_TOOLS, TOOL_NAMES, toolBindings, type Binding, type ToolName } from './bindings';
 import type { StackImage } from './imageIds';
+import { measurementRows, type AnnotationLike, type Measurement } from './measurements';
+import { cleanText, requestText } from './textPrompt';
 import { fromVoiRange, toVoiRange, type WindowLevel } from './windowing';
 
-export type ToolName =
-  | 'WindowLevel'
-  | 'Pan'
-  | 'Zoom'
-  | 'StackScroll'
-  | 'Length'
-  | 'Angle'
-  | 'EllipticalROI'
-  | 'RectangleROI'
-  | 'Probe'
-  | 'ArrowAnnotate';
+export type { ToolName } from './bindings';
+export type { Measurement } from './measurements';
 
 const TOOL_CLASSES = {
   WindowLevel: WindowLevelTool,
@@ -54,7 +50,38 @@ const TOOL_CLASSES = {
   RectangleROI: RectangleROITool,
   Probe: ProbeTool,
   ArrowAnnotate: ArrowAnnotateTool,
+  Label: LabelTool,
 } as const;
+
+/** Marks for the time-to-first-image benchmark (bench/): keep these names. */
+export const FIRST_IMAGE_MARK = 'viewer:first-image';
+export const STACK_LOADED_MARK = 'viewer:stack-loaded';
+
+/** Text configuration of the arrow and text tools: new text and a double-click edit go through requestText. */
+const TEXT_TOOL_CONFIG = {
+  getTextCallback: (done: (text: string) => void) => {
+    void requestText('').then((text) => done(cleanText(text)));
+  },
+  changeTextCallback: (
+    annotation: { data?: { label?: string; text?: string } },
+    _event: unknown,
+    done: (text: string) => void,
+  ) => {
+    const before = annotation.data?.label ?? annotation.data?.text ?? '';
+    void requestText(before).then((text) => done(cleanText(text) || before));
+  },
+};
+
+function toCornerstoneBinding(b: Binding): { mouseButton?: number; numTouchPoints?: number } {
+  if ('touch' in b) return { numTouchPoints: b.touch };
+  const buttons = {
+    primary: ToolEnums.MouseBindings.Primary,
+    secondary: ToolEnums.MouseBindings.Secondary,
+    auxiliary: ToolEnums.MouseBindings.Auxiliary,
+    wheel: ToolEnums.MouseBindings.Wheel,
+  } as const;
+  return { mouseButton: buttons[b.mouse] };
+}
 
 type Types_Annotation = {
   annotationUID: string;
@@ -109,6 +136,12 @@ export class StackViewer {
   readonly viewportId: string;
   private readonly toolGroupId: string;
   private images: StackImage[] = [];
+  /** What the current stack is (a series UID), so a viewer is not reloaded with what it shows. */
+  private stackKey = '';
+  /** Only the page's first viewport marks the benchmark's performance entries. */
+  private readonly instrumented: boolean;
+  private marked = { firstImage: false, stackLoaded: false };
+  private stopWatchingLoad: (() => void) | null = null;
   private listeners = new Set<(state: ViewerState) => void>();
   private playing = false;
   private error: string | null = null;
@@ -121,8 +154,13 @@ export class StackViewer {
     this.emit();
   };
 
-  constructor(element: HTMLDivElement) {
+  constructor(element: HTMLDivElement, options: { instrumented?: boolean } = {}) {
     this.element = element;
+    this.instrumented = !!options.instrumented;
+    if (this.instrumented && typeof performance !== 'undefined') {
+      performance.clearMarks(FIRST_IMAGE_MARK);
+      performance.clearMarks(STACK_LOADED_MARK);
+    }
     viewerCount += 1;
     this.viewportId = `viewport-${viewerCount}`;
     this.toolGroupId = `tools-${viewerCount}`;
@@ -134,16 +172,11 @@ export class StackViewer {
     });
     const group = ToolGroupManager.createToolGroup(this.toolGroupId);
     if (!group) throw new Error('Could not create the tool group');
-    for (const name of Object.keys(TOOL_CLASSES) as ToolName[]) group.addTool(TOOL_CLASSES[name].toolName);
-    group.addViewport(this.viewportId, renderingEngine().id);
-    group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Wheel }] });
-    group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
-    group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
-    // Measurement tools start passive: their annotations (ours and those shared in a live
-    // session) are drawn and editable even while another tool has the left button.
-    for (const name of ['Length', 'Angle', 'EllipticalROI', 'RectangleROI', 'Probe', 'ArrowAnnotate'] as const) {
-      group.setToolPassive(TOOL_CLASSES[name].toolName);
+    for (const name of TOOL_NAMES) {
+      const textual = name === 'ArrowAnnotate' || name === 'Label';
+      group.addTool(TOOL_CLASSES[name].toolName, textual ? TEXT_TOOL_CONFIG : undefined);
     }
+    group.addViewport(this.viewportId, renderingEngine().id);
     this.setTool('WindowLevel');
     for (const name of [
       Enums.Events.STACK_NEW_IMAGE,
@@ -190,41 +223,77 @@ export class StackViewer {
     };
   }
 
-  /** Shows a series; the first image renders as soon as it arrives, neighbours are prefetched. */
-  async setStack(images: StackImage[], index = 0): Promise<void> {
+  /**
+   * Shows a series: only the image at `index` is awaited, so it renders before the rest of the
+   * series arrives; then Cornerstone's stack prefetch loads the others nearest-first around the
+   * current image (and re-centres when the user scrolls).
+   */
+  async setStack(images: StackImage[], index = 0, key = ''): Promise<void> {
     this.stop();
     this.error = null;
     this.images = images;
+    this.stackKey = key;
     for (const image of images) wadors.metaDataManager.add(image.imageId, image.metadata as never);
-    await this.viewport.setStack(
-      images.map((i) => i.imageId),
-      Math.min(Math.max(index, 0), Math.max(images.length - 1, 0)),
-    );
+    const imageIds = images.map((i) => i.imageId);
+    if (this.instrumented) this.watchFirstStack(imageIds);
+    await this.viewport.setStack(imageIds, Math.min(Math.max(index, 0), Math.max(images.length - 1, 0)));
     this.viewport.render();
     toolUtilities.stackPrefetch.enable(this.element);
     this.emit();
+  }
+
+  /** The key given to the last setStack (the series UID it shows), '' before any. */
+  getStackKey(): string {
+    return this.stackKey;
+  }
+
+  /** performance.mark()s for the benchmark: first image rendered, then every image of the stack cached. */
+  private watchFirstStack(imageIds: string[]): void {
+    if (this.marked.firstImage || typeof performance === 'undefined') return;
+    this.stopWatchingLoad?.();
+    const onRendered = () => {
+      if (this.marked.firstImage) return;
+      this.marked.firstImage = true;
+      performance.mark(FIRST_IMAGE_MARK, { detail: { images: imageIds.length } });
+      this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    };
+    const onLoaded = () => {
+      if (this.marked.stackLoaded || !imageIds.every((id) => cache.isLoaded(id))) return;
+      this.marked.stackLoaded = true;
+      performance.mark(STACK_LOADED_MARK, { detail: { images: imageIds.length } });
+      stop();
+    };
+    const stop = () => {
+      this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+      eventTarget.removeEventListener(Enums.Events.IMAGE_LOADED, onLoaded);
+      eventTarget.removeEventListener(Enums.Events.IMAGE_CACHE_IMAGE_ADDED, onLoaded);
+      this.stopWatchingLoad = null;
+    };
+    this.element.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    eventTarget.addEventListener(Enums.Events.IMAGE_LOADED, onLoaded);
+    eventTarget.addEventListener(Enums.Events.IMAGE_CACHE_IMAGE_ADDED, onLoaded);
+    this.stopWatchingLoad = stop;
   }
 
   getImages(): readonly StackImage[] {
     return this.images;
   }
 
+  /**
+   * Gives the left button and one finger to `name`; the other buttons and gestures keep their
+   * jobs (bindings.ts). Annotation tools without a binding stay passive, so every measurement
+   * (ours and those shared in a live session) is drawn and can be selected, moved and edited.
+   */
   setTool(name: ToolName): void {
     const group = ToolGroupManager.getToolGroup(this.toolGroupId);
     if (!group) return;
-    const previous = TOOL_CLASSES[this.primaryTool].toolName;
-    if (previous !== TOOL_CLASSES[name].toolName) {
-      // Measurements stay visible (passive); navigation tools simply stop listening to the left button.
-      group.setToolPassive(previous);
-    }
-    if (name !== 'StackScroll') {
-      group.setToolActive(TOOL_CLASSES[name].toolName, {
-        bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }, { numTouchPoints: 1 }],
-      });
-    } else {
-      group.setToolActive(StackScrollTool.toolName, {
-        bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }, { mouseButton: ToolEnums.MouseBindings.Wheel }],
-      });
+    const plan = toolBindings(name);
+    for (const tool of TOOL_NAMES) {
+      const toolName = TOOL_CLASSES[tool].toolName;
+      group.setToolPassive(toolName, { removeAllBindings: true });
+      const bindings = plan[tool];
+      if (bindings.length) group.setToolActive(toolName, { bindings: bindings.map(toCornerstoneBinding) });
+      else if (!ANNOTATION_TOOLS.includes(tool)) group.setToolDisabled(toolName);
     }
     this.primaryTool = name;
   }
@@ -283,6 +352,67 @@ export class StackViewer {
     vp.setViewPresentation({ rotation: 0, flipHorizontal: false, flipVertical: false });
     vp.render();
     this.emit();
+  }
+
+  /** The measurements drawn on this viewer's stack (any slice), in stack order. */
+  measurements(): Measurement[] {
+    return measurementRows(
+      annotationApi.state.getAllAnnotations() as unknown as AnnotationLike[],
+      this.images.map((i) => i.imageId),
+    );
+  }
+
+  /** UIDs of the selected annotations that belong to this viewer's stack. */
+  selectedAnnotations(): string[] {
+    const mine = new Set(this.measurements().map((m) => m.uid));
+    return annotationApi.selection.getAnnotationsSelected().filter((uid) => mine.has(uid));
+  }
+
+  /** Removes annotations of this stack (by UID); returns how many went. */
+  removeAnnotations(uids: readonly string[]): number {
+    let removed = 0;
+    const mine = new Set(this.measurements().map((m) => m.uid));
+    for (const uid of uids) {
+      if (!mine.has(uid)) continue;
+      annotationApi.selection.deselectAnnotation(uid);
+      annotationApi.state.removeAnnotation(uid);
+      removed += 1;
+    }
+    if (removed) toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
+    return removed;
+  }
+
+  /** Shows the slice an annotation is on and selects it (the measurements list's click). */
+  async showAnnotation(uid: string): Promise<void> {
+    const row = this.measurements().find((m) => m.uid === uid);
+    if (!row) return;
+    await this.setIndex(row.index);
+    annotationApi.selection.setAnnotationSelected(uid, true, false);
+    toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
+  }
+
+  /** Calls `listener` (at most once per frame) when annotations are added, changed, removed or (de)selected. */
+  onAnnotationsChanged(listener: () => void): () => void {
+    let frame = 0;
+    const handler = () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        listener();
+      });
+    };
+    const names = [
+      ToolEnums.Events.ANNOTATION_ADDED,
+      ToolEnums.Events.ANNOTATION_COMPLETED,
+      ToolEnums.Events.ANNOTATION_MODIFIED,
+      ToolEnums.Events.ANNOTATION_REMOVED,
+      ToolEnums.Events.ANNOTATION_SELECTION_CHANGE,
+    ];
+    for (const name of names) eventTarget.addEventListener(name, handler);
+    return () => {
+      if (frame) cancelAnimationFrame(frame);
+      for (const name of names) eventTarget.removeEventListener(name, handler);
+    };
   }
 
   /** Calls `listener` for each length measurement completed on this viewer; returns an unsubscribe. */
@@ -387,6 +517,7 @@ export class StackViewer {
 
   destroy(): void {
     this.stop();
+    this.stopWatchingLoad?.();
     for (const name of [
       Enums.Events.STACK_NEW_IMAGE,
       Enums.Events.VOI_MODIFIED,
