@@ -118,6 +118,14 @@ def rendered_key_images(session: Session, config: Any, case: Case, document: Doc
     return out
 
 
+def key_images_of(session: Session, config: Any, case: Case, document: Document) -> list[pdf.RenderedKeyImage]:
+    """The key images as the PDF prints them (none when the document has none)."""
+    if not document.key_images:
+        return []
+    _, paths = _evidence(session, config, case, document)
+    return rendered_key_images(session, config, case, document, paths)
+
+
 def render(session: Session, config: Any, case: Case, report: Report, version: ReportVersion, kind: str, *,
            identified: bool = False) -> Output:
     """One output of a version, from the cache or freshly made (and then cached).
@@ -146,10 +154,7 @@ def render(session: Session, config: Any, case: Case, report: Report, version: R
 def _make(session: Session, config: Any, case: Case, report: Report, version: ReportVersion,
           document: Document, kind: str, identified: bool) -> bytes:
     if kind == "pdf":
-        paths: dict[str, str] = {}
-        if document.key_images:
-            _, paths = _evidence(session, config, case, document)
-        images = rendered_key_images(session, config, case, document, paths)
+        images = key_images_of(session, config, case, document)
         verify = f"{config.get('PUBLIC_URL', '')}/api/reports/verify/{document.verification_code}" \
             if document.verification_code else ""
         return pdf.render_pdf(document, letterhead(session, case, document), images, verify_url=verify)

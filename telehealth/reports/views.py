@@ -198,13 +198,17 @@ def report_fhir(case_id: str, query: VersionQuery) -> Response:
 
 @route(bp, "/cases/<case_id>/report/preview", query=VersionQuery, raw=True,
        responses={"200": {"description": "HTML preview", "content": {"text/html": {}}}},
-       summary="HTML preview of the report as it will print (no key images rendering)")
+       summary="HTML preview of the report as it will print (the PDF's source, key images included)")
 def report_preview(case_id: str, query: VersionQuery) -> Response:
     case, report, row = service.get_report(db.session, g.user, case_id, query.version,
                                            audit_action="report.previewed")
     document = service.build_document(db.session, case, report, row,
                                       pseudonymise=not service.sees_identity(case, g.user))
-    html = pdf.render_html(document, outputs.letterhead(db.session, case, document))
+    try:
+        images = outputs.key_images_of(db.session, current_app.config, case, document)
+    except NoEvidence:
+        images = []  # a key image whose file is gone: the preview still shows the text
+    html = pdf.render_html(document, outputs.letterhead(db.session, case, document), images)
     return Response(html, mimetype="text/html", headers={"Cache-Control": "private, no-store",
                                                          "Content-Security-Policy": "default-src 'none'; "
                                                          "img-src data:; style-src 'unsafe-inline'"})

@@ -378,3 +378,18 @@ def test_concurrent_saves_on_one_base_version_let_exactly_one_win(journey, app) 
         t.join()
     assert sorted(results) == [200, 409]
     assert j["spec"].get(url).get_json()["version"] == 2
+
+
+def test_preview_of_the_draft_prints_its_key_images(journey) -> None:
+    j = journey
+    url = f"/api/cases/{j['case'].id}/report"
+    _start(j)
+    assert j["spec"].put(url, json=_body(j, 1, key_images=[])).status_code == 200
+    plain = j["spec"].get(f"{url}/preview").data.decode()
+    assert 'alt="Key image 1"' not in plain
+    assert j["spec"].put(url, json=_body(j, 2)).status_code == 200
+    r = j["spec"].get(f"{url}/preview?version=1")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.data.decode()
+    assert 'alt="Key image 1"' in html and "data:image/jpeg;base64," in html and "Nodule" in html
+    assert "W 400 / L 40" in html
