@@ -1,18 +1,14 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '../api/client';
-import { getReport, reportPdfUrl, reportSrUrl, saveReport, signReport, startReport, type Report } from '../api/reports';
+import { amendReport, getReport, reportPdfUrl, reportSrUrl, startReport, type Report, type ReportVersionSummary } from '../api/reports';
 import type { Case } from '../api/types';
 import { formatDateTime } from '../cases/caseStatus';
 import { ErrorAlert, Field, Notice } from '../ui/components';
-import { Autosave, contentFromFields, fieldsFromContent, type ReportFields, type SaveState } from './draft';
+import { amendReasonError, AMEND_REASON_MAX, describeMeasurement } from './items';
+import { ReportEditor } from './ReportEditor';
+import './report.css';
 
-const SAVE_TEXT: Record<SaveState, string> = {
-  saved: 'All changes saved',
-  pending: 'Unsaved changes…',
-  saving: 'Saving…',
-  conflict: 'Someone else changed this report',
-  error: 'Not saved',
-};
+const STATUS_TEXT: Record<string, string> = { draft: 'Draft', final: 'Signed', amended: 'Signed amendment' };
 
 /** The report on the case page: read-only for most, the draft editor for the reading specialist. */
 export function ReportSection({ c, onChanged }: { c: Case; onChanged: () => void }) {
@@ -52,6 +48,9 @@ export function ReportSection({ c, onChanged }: { c: Case; onChanged: () => void
     }
   }
 
+  const signedVersions = report?.versions.filter((v) => v.status !== 'draft') ?? [];
+  const latestSigned = signedVersions[signedVersions.length - 1];
+
   return (
     <section className="card report" aria-labelledby="report-heading">
       <div className="section-header">
@@ -75,7 +74,7 @@ export function ReportSection({ c, onChanged }: { c: Case; onChanged: () => void
       )}
       {report && report.can_edit && report.status === 'draft' ? (
         <ReportEditor
-          key={report.id}
+          key={`${report.id}-${report.document_version}`}
           caseId={c.id}
           report={report}
           onSigned={(r) => {
@@ -85,6 +84,10 @@ export function ReportSection({ c, onChanged }: { c: Case; onChanged: () => void
         />
       ) : (
         report && <ReportView report={report} />
+      )}
+      {report && report.can_amend && report.status !== 'draft' && <AmendForm caseId={c.id} report={report} onAmended={setReport} />}
+      {report && signedVersions.length > 0 && (report.versions.length > 1 || report.status === 'draft') && (
+        <VersionList caseId={c.id} versions={report.versions} latestSigned={latestSigned?.number} />
       )}
     </section>
   );
@@ -98,8 +101,13 @@ function ReportView({ report }: { report: Report }) {
         {report.status === 'draft'
           ? 'Draft — not signed yet.'
           : `Signed by ${report.signer ?? report.author} on ${formatDateTime(report.signed_at)}`}
-        {report.status === 'amended' && report.amendment_reason && ` · Amended: ${report.amendment_reason}`}
       </p>
+      {report.status === 'amended' && (
+        <Notice>
+          This report was amended{report.amendment_reason ? `: ${report.amendment_reason}` : '.'} It replaces the earlier version
+          {report.predecessor_version ? ` (version ${report.predecessor_version})` : ''}.
+        </Notice>
+      )}
       {content.impression.length > 0 && (
         <>
           <h3>Impression</h3>
@@ -118,6 +126,19 @@ function ReportView({ report }: { report: Report }) {
             <p className="prewrap">{f.text}</p>
           </div>
         ))}
+      {content.measurements.length > 0 && (
+        <>
+          <h3>Measurements</h3>
+          <ul>
+            {content.measurements.map((m, i) => (
+              <li key={`${m.annotation_id}-${m.kind}-${i}`}>
+                {describeMeasurement(m)}
+                {m.finding && ` — ${m.finding}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {content.recommendations.length > 0 && (
         <>
           <h3>Recommendations</h3>
@@ -128,119 +149,99 @@ function ReportView({ report }: { report: Report }) {
           </ul>
         </>
       )}
+      {content.key_images.length > 0 && <p className="muted small">{content.key_images.length} key image(s) in the PDF.</p>}
       {report.verification_code && <p className="muted small">Verification code: {report.verification_code}</p>}
     </div>
   );
 }
 
-function ReportEditor({ caseId, report, onSigned }: { caseId: string; report: Report; onSigned: (r: Report) => void }) {
-  const [fields, setFields] = useState<ReportFields>(() => fieldsFromContent(report.content));
-  const [saveState, setSaveState] = useState<SaveState>('saved');
-  const [saveMessage, setSaveMessage] = useState<string | null>(null);
-  const [current, setCurrent] = useState(report);
-  const [password, setPassword] = useState('');
-  const [signError, setSignError] = useState<string | null>(null);
-  const [signing, setSigning] = useState(false);
-  const previous = useRef(report.content);
+/** Opens an amendment of the signed report: a new draft version with the reason for the change. */
+function AmendForm({ caseId, report, onAmended }: { caseId: string; report: Report; onAmended: (r: Report) => void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [fieldError, setFieldError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
 
-  const autosave = useMemo(
-    () =>
-      new Autosave<Report>(report.version, {
-        delayMs: 800,
-        save: (content, version) => saveReport(caseId, content, version),
-        onSaved: (saved) => {
-          previous.current = saved.content;
-          setCurrent(saved);
-        },
-        onState: (state, message) => {
-          setSaveState(state);
-          setSaveMessage(message ?? null);
-        },
-        isConflict: (err) => err instanceof ApiError && err.status === 409,
-        describe: errorMessage,
-      }),
-    [caseId, report.version],
-  );
-  useEffect(() => () => autosave.dispose(), [autosave]);
-
-  function set<K extends keyof ReportFields>(name: K, value: ReportFields[K]) {
-    setFields((prev) => {
-      const next = { ...prev, [name]: value };
-      autosave.change(contentFromFields(next, previous.current));
-      return next;
-    });
-  }
-
-  async function sign(event: FormEvent) {
+  async function submit(event: FormEvent) {
     event.preventDefault();
-    setSignError(null);
-    if (!password) {
-      setSignError('Enter your password to sign.');
-      return;
-    }
-    setSigning(true);
+    setError(null);
+    const problem = amendReasonError(reason);
+    setFieldError(problem ?? undefined);
+    if (problem) return;
+    setBusy(true);
     try {
-      await autosave.flush();
-      const signed = await signReport(caseId, password, autosave.baseVersion);
-      setPassword('');
-      onSigned(signed);
+      onAmended(await amendReport(caseId, reason.trim(), report.version));
     } catch (err) {
-      setSignError(errorMessage(err));
+      setError(errorMessage(err)); // the reason stays in the field
     } finally {
-      setSigning(false);
+      setBusy(false);
     }
   }
 
-  return (
-    <div className="report-editor">
-      <p className={`save-state ${saveState}`} role="status">
-        {SAVE_TEXT[saveState]}
-        {saveMessage && saveState !== 'saved' ? ` — ${saveMessage}` : ''}
-      </p>
-      <Field label="Clinical history">{(p) => <textarea {...p} rows={2} value={fields.history} onChange={(e) => set('history', e.target.value)} />}</Field>
-      <Field label="Technique">{(p) => <textarea {...p} rows={2} value={fields.technique} onChange={(e) => set('technique', e.target.value)} />}</Field>
-      <Field label="Comparison">{(p) => <textarea {...p} rows={2} value={fields.comparison} onChange={(e) => set('comparison', e.target.value)} />}</Field>
-      {fields.findings.map((f, i) => (
-        <Field key={f.key || i} label={`Findings: ${f.title}`}>
-          {(p) => (
-            <textarea
-              {...p}
-              rows={4}
-              value={f.text}
-              onChange={(e) => set('findings', fields.findings.map((x, j) => (j === i ? { ...x, text: e.target.value } : x)))}
-            />
-          )}
-        </Field>
-      ))}
-      <Field label="Impression" hint="One statement per line.">
-        {(p) => <textarea {...p} rows={3} value={fields.impression} onChange={(e) => set('impression', e.target.value)} />}
-      </Field>
-      <Field label="Recommendations" hint="One per line.">
-        {(p) => <textarea {...p} rows={2} value={fields.recommendations} onChange={(e) => set('recommendations', e.target.value)} />}
-      </Field>
-      <Field label="Agreement with the original read">
-        {(p) => (
-          <select {...p} value={fields.agreement} onChange={(e) => set('agreement', e.target.value as ReportFields['agreement'])}>
-            <option value="">Not applicable</option>
-            <option value="concordant">Concordant</option>
-            <option value="minor_discrepancy">Minor discrepancy</option>
-            <option value="major_discrepancy">Major discrepancy</option>
-          </select>
-        )}
-      </Field>
-      {current.missing_fields.length > 0 && <Notice>Still needed before signing: {current.missing_fields.join(', ')}.</Notice>}
-      <form className="sign-form" onSubmit={sign}>
-        <ErrorAlert message={signError} />
-        <Field label="Password to sign" hint="Signing makes the report final and sends it to the patient and the referring doctor.">
-          {(p) => <input {...p} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
-        </Field>
-        <button type="submit" className="button primary" disabled={signing || saveState === 'conflict'}>
-          {signing ? 'Signing…' : 'Sign report'}
+  if (!open) {
+    return (
+      <div className="form-actions">
+        <button type="button" className="button secondary" onClick={() => setOpen(true)}>
+          Amend report
         </button>
-      </form>
-      {saveState === 'conflict' && (
-        <p className="field-error">Reload the page to see the newest version; your text is still here to copy.</p>
-      )}
+      </div>
+    );
+  }
+  return (
+    <form className="amend-form" onSubmit={submit} noValidate aria-label="Amend the report">
+      <ErrorAlert message={error} />
+      <Field
+        label="Reason for the amendment"
+        hint="Shown to the patient and the referring doctor with the amended report. The signed version stays available."
+        error={fieldError}
+      >
+        {(p) => <textarea {...p} rows={3} maxLength={AMEND_REASON_MAX} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      <div className="form-actions">
+        <button type="button" className="button ghost" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+        <span className="spacer" />
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Opening…' : 'Start the amendment'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function VersionList({ caseId, versions, latestSigned }: { caseId: string; versions: ReportVersionSummary[]; latestSigned?: number }) {
+  return (
+    <div className="report-versions">
+      <h3>Versions</h3>
+      <ul className="plain-list">
+        {[...versions].reverse().map((v) => (
+          <li key={v.number}>
+            <span>
+              <strong>Version {v.number}</strong> · {STATUS_TEXT[v.status] ?? v.status}
+              {v.number === latestSigned && ' (current)'}
+              {v.signed_at && (
+                <span className="muted small">
+                  {' '}
+                  · {v.signer ?? ''} {formatDateTime(v.signed_at)}
+                </span>
+              )}
+              {v.amendment_reason && <span className="block muted small">Reason: {v.amendment_reason}</span>}
+            </span>
+            {v.status !== 'draft' && (
+              <span className="row-actions">
+                <a className="button ghost" href={reportPdfUrl(caseId, v.number)} download aria-label={`Download PDF of version ${v.number}`}>
+                  PDF
+                </a>
+                <a className="button ghost" href={reportSrUrl(caseId, v.number)} download aria-label={`Download DICOM SR of version ${v.number}`}>
+                  SR
+                </a>
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { Autosave, contentFromFields, fieldsFromContent, type SaveState } from './draft';
-import type { ReportContent } from '../api/reports';
+import type { Measurement, ReportContent } from '../api/reports';
+
+const measurement: Measurement = {
+  annotation_id: 'a1',
+  kind: 'length',
+  value: 12.4,
+  unit: 'mm',
+  study_instance_uid: '1.2.3',
+  series_instance_uid: '1.2.3.4',
+  sop_class_uid: '1.2.840.10008.5.1.4.1.1.2',
+  sop_instance_uid: '1.2.3.4.5',
+  frame_number: null,
+  graphic_type: 'POLYLINE',
+  points: [
+    [1, 2],
+    [3, 4],
+  ],
+  finding: '',
+};
 
 const content: ReportContent = {
   title: 'Second opinion report',
@@ -8,7 +26,7 @@ const content: ReportContent = {
   technique: '',
   comparison: '',
   findings: [{ key: 'brain', title: 'Brain', text: 'Normal.' }],
-  measurements: [{ annotation_id: 'a1' }],
+  measurements: [measurement],
   impression: ['No acute findings.', 'Benign lesion.'],
   recommendations: [],
   agreement: null,
@@ -22,7 +40,14 @@ describe('report fields', () => {
     const next = contentFromFields({ ...fields, impression: ' A \n\n B ', agreement: 'concordant', agreementComment: 'ok' }, content);
     expect(next.impression).toEqual(['A', 'B']);
     expect(next.agreement).toEqual({ agreement: 'concordant', comment: 'ok' });
-    expect(next.measurements).toEqual([{ annotation_id: 'a1' }]);
+    expect(next.measurements).toEqual([measurement]);
+    expect(next.title).toBe('Second opinion report');
+  });
+  it('puts the measurement and key image lists of the form into the content', () => {
+    const fields = fieldsFromContent(content);
+    const next = contentFromFields({ ...fields, measurements: [], keyImages: [] }, content);
+    expect(next.measurements).toEqual([]);
+    expect(next.key_images).toEqual([]);
   });
   it('gives an empty report one findings section', () => {
     expect(fieldsFromContent({ ...content, findings: [] }).findings).toHaveLength(1);

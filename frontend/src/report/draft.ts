@@ -2,7 +2,7 @@
  * The report editor's state without React: the form fields, their mapping to the API content,
  * and an autosave that sends one save at a time with the version it is based on.
  */
-import type { ReportContent } from '../api/reports';
+import type { KeyImage, Measurement, ReportContent } from '../api/reports';
 
 export interface ReportFields {
   history: string;
@@ -13,6 +13,8 @@ export interface ReportFields {
   recommendations: string;
   agreement: '' | 'concordant' | 'minor_discrepancy' | 'major_discrepancy';
   agreementComment: string;
+  measurements: Measurement[];
+  keyImages: KeyImage[];
 }
 
 const lines = (text: string) =>
@@ -33,10 +35,12 @@ export function fieldsFromContent(content: ReportContent): ReportFields {
     recommendations: (content.recommendations ?? []).join('\n'),
     agreement: content.agreement?.agreement ?? '',
     agreementComment: content.agreement?.comment ?? '',
+    measurements: content.measurements ?? [],
+    keyImages: content.key_images ?? [],
   };
 }
 
-/** The content to PUT: everything the editor does not show (measurements, key images) is kept. */
+/** The content to PUT: everything the editor does not show (e.g. the title) is kept. */
 export function contentFromFields(fields: ReportFields, previous: ReportContent): ReportContent {
   return {
     ...previous,
@@ -47,6 +51,8 @@ export function contentFromFields(fields: ReportFields, previous: ReportContent)
     impression: lines(fields.impression),
     recommendations: lines(fields.recommendations),
     agreement: fields.agreement ? { agreement: fields.agreement, comment: fields.agreementComment } : null,
+    measurements: fields.measurements,
+    key_images: fields.keyImages,
   };
 }
 
