@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { errorMessage } from '../api/client';
 import { caseDicomwebBase, searchSeries, seriesMetadata, seriesThumbnailUrl } from '../dicomweb/qido';
@@ -9,11 +9,9 @@ import { stackImages } from './imageIds';
 import { CT_PRESETS, describeWindow, fileWindow } from './windowing';
 import type { StackViewer, ToolName, ViewerState } from './engine';
 import { AttributeBrowser } from './AttributeBrowser';
-import { useSession } from '../auth/useSession';
-import { LiveClient, type LiveAnnotation } from '../live/client';
-import { distance, imageToWorld, planeFromMetadata, worldToImage } from '../live/coords';
-import { throttleLatest, viewDiffers, type LiveState, type ViewState } from '../live/sync';
-import { indexOfImage } from './imageIds';
+import { useLiveViewer } from '../live/useLiveViewer';
+import { LivePanel } from '../live/LivePanel';
+import { KeyImageButton } from '../report/KeyImageButton';
 
 const TOOLS: { name: ToolName; label: string; key: string }[] = [
   { name: 'WindowLevel', label: 'Window/level', key: 'w' },
@@ -51,73 +49,15 @@ export function ViewerPage() {
   const [showAttributes, setShowAttributes] = useState(false);
   const [ownWindow, setOwnWindow] = useState<{ center: number; width: number } | null>(null);
 
-  // Live session (?session=<id>): the presenter's view is sent, followers apply it.
+  // Live session (?session=<id>): see live/useLiveViewer.
   const sessionId = search.get('session');
-  const session = useSession();
-  const meId = session.status === 'authenticated' ? session.user.id : null;
-  const [live, setLive] = useState<LiveState | null>(null);
-  const [liveStatus, setLiveStatus] = useState<string>('');
-  const [following, setFollowing] = useState(true);
-  const liveRef = useRef<LiveClient | null>(null);
-  const pendingView = useRef<ViewState | null>(null);
-  const lastSent = useRef<ViewState | null>(null);
-  const isPresenter = !!live && !!meId && live.presenter?.id === meId;
-  // Annotations shared in the session, shown on whichever viewer stack holds their image.
-  const remoteAnnotations = useRef(new Map<string, LiveAnnotation>());
-  const viewerRef = useRef<StackViewer | null>(null);
-  viewerRef.current = viewer;
-  const showRemote = useCallback((a: LiveAnnotation) => {
-    const v = viewerRef.current;
-    liveDebug('remote', a.id, a.kind, !!v, v?.getImages().length);
-    if (!v || a.kind !== 'length' || a.points.length < 2) return;
-    const image = v.getImages().find((img) => img.sopInstanceUid === a.sop_instance_uid && img.frame === (a.frame_number ?? 1));
-    const plane = image && planeFromMetadata(image.metadata);
-    if (!image || !plane) return;
-    liveDebug('addLength', a.id, image.imageId);
-    v.addLength(a.id, image.imageId, [imageToWorld(plane, a.points[0]!), imageToWorld(plane, a.points[1]!)]);
-  }, []);
-  useEffect(() => {
-    if (!sessionId) return;
-    const client = new LiveClient(sessionId, {
-      onAnnotation: (a) => {
-        remoteAnnotations.current.set(a.id, a);
-        showRemote(a);
-      },
-      onState: setLive,
-      onStatus: (status, message) => setLiveStatus(message ? `${status}: ${message}` : status),
-    });
-    liveRef.current = client;
-    return () => {
-      client.close();
-      liveRef.current = null;
-    };
-  }, [sessionId, showRemote]);
-
-  // Lengths drawn here are shared with the session in image pixel coordinates plus UIDs.
-  useEffect(() => {
-    if (!viewer || !sessionId) return;
-    return viewer.onLengthCompleted((length) => {
-      const image = viewer.getImages().find((img) => img.imageId === length.imageId);
-      const plane = image && planeFromMetadata(image.metadata);
-      liveDebug('completed', length.annotationUID, !!image, !!plane);
-      if (!image || !plane || remoteAnnotations.current.has(length.annotationUID)) return;
-      void liveRef.current
-        ?.addAnnotation({
-          id: length.annotationUID,
-          kind: 'length',
-          study_instance_uid: studyUid,
-          series_instance_uid: selected,
-          sop_instance_uid: image.sopInstanceUid,
-          frame_number: image.frame,
-          graphic_type: 'POLYLINE',
-          points: length.points.map((p) => worldToImage(plane, p)),
-          measurements: [{ name: 'length', value: Math.round(distance(...length.points) * 100) / 100, unit: 'mm' }],
-        })
-        .then((ack) => liveDebug('ack', JSON.stringify(ack)))
-        .catch(() => setLiveStatus('error: the measurement was not shared'));
-    });
-  }, [viewer, sessionId, studyUid, selected]);
-  const sendView = useMemo(() => throttleLatest((v: ViewState) => liveRef.current?.sendView(v), 50), []);
+  const showSeries = useCallback(
+    (study: string, seriesUid: string) =>
+      setSearch({ study, series: seriesUid, ...(sessionId ? { session: sessionId } : {}) }, { replace: true }),
+    [sessionId, setSearch],
+  );
+  const live = useLiveViewer({ sessionId, viewer, state, studyUid, seriesUid: selected, showSeries });
+  const { startIndex: liveStartIndex, stackShown: liveStackShown } = live;
 
   // Cornerstone is loaded only on this page (it is large).
   useEffect(() => {
@@ -153,12 +93,9 @@ export function ViewerPage() {
         if (images.length === 0) throw new Error('This series has no images.');
         const first = images[0]!.metadata;
         setOwnWindow(fileWindow(all(first, TAGS.WindowCenter), all(first, TAGS.WindowWidth)));
-        const wanted = pendingView.current;
-        pendingView.current = null;
-        const startIndex = wanted ? viewIndex(images, wanted) : -1;
+        const startIndex = liveStartIndex(images);
         await viewer.setStack(images, startIndex >= 0 ? startIndex : Math.floor(images.length / 2));
-        if (wanted) applyView(viewer, wanted, images);
-        for (const a of remoteAnnotations.current.values()) showRemote(a);
+        liveStackShown();
       })
       .catch((error: unknown) => {
         if (!cancelled) setLoadError(errorMessage(error));
@@ -169,45 +106,7 @@ export function ViewerPage() {
     return () => {
       cancelled = true;
     };
-  }, [viewer, base, studyUid, selected, showRemote]);
-
-  // Presenter: send the view whenever it changes (throttled, and only real changes).
-  useEffect(() => {
-    if (!isPresenter || !viewer || !state || state.count === 0) return;
-    const image = viewer.getImages()[state.index];
-    if (!image) return;
-    const view: ViewState = {
-      study_instance_uid: studyUid,
-      series_instance_uid: selected,
-      sop_instance_uid: image.sopInstanceUid,
-      frame_number: image.frame,
-      image_index: state.index,
-      zoom: state.zoom,
-      rotation: state.rotation,
-      flip_horizontal: state.flipHorizontal,
-      flip_vertical: state.flipVertical,
-      invert: state.invert,
-      ...(state.window ? { window_center: state.window.center, window_width: state.window.width } : {}),
-    };
-    if (!viewDiffers(lastSent.current, view)) return;
-    lastSent.current = view;
-    sendView(view);
-  }, [isPresenter, viewer, state, studyUid, selected, sendView]);
-
-  // Follower: show what the presenter shows.
-  useEffect(() => {
-    const view = live?.view;
-    if (!view || isPresenter || !following || !viewer) return;
-    if (view.series_instance_uid && view.series_instance_uid !== selected) {
-      pendingView.current = view;
-      setSearch(
-        { study: view.study_instance_uid ?? studyUid, series: view.series_instance_uid, ...(sessionId ? { session: sessionId } : {}) },
-        { replace: true },
-      );
-      return;
-    }
-    applyView(viewer, view, viewer.getImages());
-  }, [live?.view, isPresenter, following, viewer, selected, studyUid, sessionId, setSearch]);
+  }, [viewer, base, studyUid, selected, liveStartIndex, liveStackShown]);
 
   useEffect(() => {
     if (!viewer) return;
@@ -348,31 +247,10 @@ export function ViewerPage() {
           <button type="button" className={`tool${showAttributes ? ' active' : ''}`} aria-pressed={showAttributes} onClick={() => setShowAttributes((v) => !v)}>
             Tags
           </button>
+          <KeyImageButton caseId={caseId} studyUid={studyUid} seriesUid={selected} image={current} window={state?.window} />
         </div>
       </header>
-      {sessionId && (
-        <div className="live-bar" role="region" aria-label="Live session">
-          <span className={`live-dot ${liveStatus.startsWith('connected') ? 'on' : ''}`} aria-hidden="true" />
-          <strong>Live</strong>
-          <span data-testid="live-status">{liveStatus || 'connecting'}</span>
-          {live && (
-            <>
-              <span>· Presenter: {live.presenter?.name ?? 'nobody'}{isPresenter ? ' (you)' : ''}</span>
-              <span className="live-people">· {live.participants.map((p) => p.user?.name).filter(Boolean).join(', ')}</span>
-            </>
-          )}
-          {live && !isPresenter && (
-            <>
-              <button type="button" className={`tool${following ? ' active' : ''}`} aria-pressed={following} onClick={() => setFollowing((f) => !f)}>
-                {following ? 'Following' : 'Follow presenter'}
-              </button>
-              <button type="button" className="tool" onClick={() => liveRef.current?.requestPresenter()}>
-                Ask for control
-              </button>
-            </>
-          )}
-        </div>
-      )}
+      <LivePanel live={live} />
       <div className="viewer-body">
         <nav className="series-browser" aria-label="Series">
           {series.loading && !series.data && <Loading label="Loading series…" />}
@@ -447,36 +325,4 @@ function SeriesThumb({ s, selected, src, onSelect }: { s: SeriesSummary; selecte
       </span>
     </button>
   );
-}
-
-function viewIndex(images: ReturnType<StackViewer['getImages']>, view: ViewState): number {
-  if (view.sop_instance_uid) {
-    const found = indexOfImage(images, view.sop_instance_uid, view.frame_number ?? 1);
-    if (found >= 0) return found;
-  }
-  return view.image_index ?? -1;
-}
-
-/** Applies a presenter's view to this viewer (slice by UID first, then the presentation). */
-function applyView(viewer: StackViewer, view: ViewState, images: ReturnType<StackViewer['getImages']>): void {
-  const index = viewIndex(images, view);
-  if (index >= 0 && index !== viewer.state().index) void viewer.setIndex(index);
-  viewer.applyPresentation({
-    window:
-      view.window_center !== undefined && view.window_width !== undefined
-        ? { center: view.window_center, width: view.window_width }
-        : null,
-    zoom: view.zoom,
-    rotation: view.rotation,
-    flipHorizontal: view.flip_horizontal,
-    flipVertical: view.flip_vertical,
-    invert: view.invert,
-  });
-}
-
-/** A short trail of live-session events for diagnosing a browser test (window.__liveDebug). */
-function liveDebug(...parts: unknown[]): void {
-  const w = window as unknown as { __liveDebug?: string[] };
-  (w.__liveDebug ??= []).push(parts.map(String).join(' '));
-  if (w.__liveDebug.length > 200) w.__liveDebug.shift();
 }
