@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import type { Case } from '../api/types';
@@ -6,6 +6,7 @@ import { useAsync } from '../cases/useAsync';
 import { caseDicomwebBase, searchStudies } from '../dicomweb/qido';
 import { studySummary } from '../dicomweb/dicomJson';
 import { UploadPanel } from '../upload/UploadPanel';
+import { hasPendingUploads } from '../upload/resumable';
 import { ErrorAlert, Loading } from '../ui/components';
 
 const OWNER_ROLES = ['owner', 'patient', 'referrer'];
@@ -26,6 +27,15 @@ export function Studies({ c }: { c: Case }) {
   );
   const [showUpload, setShowUpload] = useState(false);
   const canUpload = OPEN.includes(c.status) && (c.my_role == null || OWNER_ROLES.includes(c.my_role));
+  // Back after a reload or a lost connection: open the upload so the unfinished file can be resumed.
+  useEffect(() => {
+    if (!canUpload) return;
+    let live = true;
+    void hasPendingUploads(c.id).then((pending) => live && pending && setShowUpload(true));
+    return () => {
+      live = false;
+    };
+  }, [c.id, canUpload]);
   const unavailable = studies.error && !studies.data;
   const items = (studies.data ?? []).map(studySummary);
   const noImaging = !studies.loading && studies.data === null && !studies.error;

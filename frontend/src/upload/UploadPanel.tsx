@@ -1,5 +1,7 @@
-import { useMemo, useRef, useState, useSyncExternalStore, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, useSyncExternalStore, type DragEvent } from 'react';
 import { fromDataTransfer, fromFileList } from './collectFiles';
+import { PendingUploads } from './PendingUploads';
+import { RESUMABLE_THRESHOLD, tusTransport } from './resumable';
 import { formatBytes, totals, UploadQueue, type UploadItem } from './uploadQueue';
 import { xhrTransport } from './xhrTransport';
 
@@ -12,8 +14,18 @@ const STATUS_TEXT: Record<UploadItem['status'], string> = {
 
 /** Drag-and-drop upload of files, ZIPs or a CD/USB folder into a case, with progress per file. */
 export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded?: () => void }) {
-  const queue = useMemo(() => new UploadQueue(xhrTransport(caseId)), [caseId]);
+  const queue = useMemo(
+    () =>
+      new UploadQueue(xhrTransport(caseId), 1, undefined, {
+        transport: tusTransport(caseId),
+        threshold: RESUMABLE_THRESHOLD,
+      }),
+    [caseId],
+  );
   const items = useSyncExternalStore(queue.subscribe, queue.getItems);
+  // Re-read the unfinished uploads remembered in this browser whenever the queue settles.
+  const [pendingVersion, setPendingVersion] = useState(0);
+  const refreshPending = useCallback(() => setPendingVersion((v) => v + 1), []);
   const [dragging, setDragging] = useState(false);
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
@@ -23,6 +35,7 @@ export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded
     const files = await promise;
     if (queue.add(files) > 0) {
       await queue.idle();
+      refreshPending();
       onUploaded?.();
     }
   }
@@ -49,7 +62,10 @@ export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded
         <p>
           <strong>Drop DICOM files, a ZIP or a CD/USB folder here</strong>
         </p>
-        <p className="muted small">Images are checked and de-identified as they arrive.</p>
+        <p className="muted small">
+          Images are checked and de-identified as they arrive. Large files continue where they stopped if the
+          connection drops.
+        </p>
         <div className="actions center">
           <button type="button" className="button secondary" onClick={() => filesInput.current?.click()}>
             Choose files
@@ -82,6 +98,8 @@ export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded
         />
       </div>
 
+      {!queue.busy && <PendingUploads caseId={caseId} version={pendingVersion} onChanged={refreshPending} />}
+
       {items.length > 0 && (
         <div className="upload-status" aria-live="polite">
           <div className="upload-overall">
@@ -98,7 +116,10 @@ export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded
               {t.failed > 0 && !queue.busy && (
                 <button type="button" className="button primary" onClick={() => {
                     queue.retryFailed();
-                    void queue.idle().then(() => onUploaded?.());
+                    void queue.idle().then(() => {
+                      refreshPending();
+                      onUploaded?.();
+                    });
                   }}>
                   Retry failed files
                 </button>

@@ -69,6 +69,22 @@ export type Transport = (
   signal: AbortSignal,
 ) => Promise<UploadResponse>;
 
+/**
+ * Sends one large file resumably (tus): survives a dropped connection and a page reload, so a
+ * retry continues from the server's offset instead of byte 0.
+ */
+export type ResumableTransport = (
+  file: UploadFile,
+  onProgress: (loaded: number) => void,
+  signal: AbortSignal,
+) => Promise<UploadResponse>;
+
+export interface Resumable {
+  transport: ResumableTransport;
+  /** Files of at least this many bytes go through `transport`, one at a time. */
+  threshold: number;
+}
+
 export interface BatchLimits {
   files: number;
   bytes: number;
@@ -150,7 +166,12 @@ export class UploadQueue {
     private readonly transport: Transport,
     private readonly concurrency = 1,
     private readonly batch: BatchLimits = DEFAULT_BATCH,
+    private readonly resumable: Resumable | null = null,
   ) {}
+
+  private isLarge(item: UploadItem): boolean {
+    return this.resumable !== null && item.size >= this.resumable.threshold;
+  }
 
   getItems = (): readonly UploadItem[] => this.items;
 
@@ -236,6 +257,11 @@ export class UploadQueue {
     let bytes = 0;
     for (const item of this.items) {
       if (item.status !== 'queued') continue;
+      // A large file goes alone, resumably; small ones around it share multipart batches.
+      if (this.isLarge(item)) {
+        if (batch.length === 0) return [item];
+        continue;
+      }
       if (batch.length > 0 && (batch.length >= this.batch.files || bytes + item.size > this.batch.bytes)) break;
       batch.push(item);
       bytes += item.size;
@@ -268,7 +294,10 @@ export class UploadQueue {
       this.update(changes);
     };
     try {
-      const response = await this.transport(files, onProgress, controller.signal);
+      const single = batch.length === 1 && files.length === 1 && this.isLarge(batch[0]!) ? files[0]! : null;
+      const response = single
+        ? await this.resumable!.transport(single, onProgress, controller.signal)
+        : await this.transport(files, onProgress, controller.signal);
       if (!controller.signal.aborted) {
         const names = batch.map((item) => item.name);
         const results = batch.map(() => [] as InstanceResult[]);
