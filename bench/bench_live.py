@@ -290,6 +290,9 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--annotation-rate", type=float, default=0.5, help="annotations per second per session")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
+    ap.add_argument("--worker-class", default="gevent", choices=["gthread", "gevent"],
+                    help="gunicorn worker of the servers (the Procfile's `live` is gevent, `web` gthread)")
+    ap.add_argument("--skip-two", action="store_true", help="leave out the two-process (Redis) scenario")
     args = ap.parse_args()
     url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)
     ensure_database(url)
@@ -303,31 +306,36 @@ def main() -> None:  # noqa: C901
         rates = {"pointer": args.rate, "annotation:add": args.annotation_rate}
         print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients; per session "
               f"{args.rate:g} pointer moves/s or {args.annotation_rate:g} annotations/s; {args.seconds:g} s each")
+        print(f"servers: gunicorn --worker-class {args.worker_class}")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         echo_proc, echo_url = start_echo(threads)
         procs.append(echo_proc)
         e = asyncio.run(echo(echo_url, args.sessions, args.rate, args.seconds))
         print(line(f"bare websocket echo ({args.sessions} clients), round trip", e))
 
-        one = Server(url, "").start(threads=threads).wait()
+        one = Server(url, "").start(threads=threads, worker_class=args.worker_class).wait()
         procs.append(one)
-        r1 = asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions, args.participants),
-                                  rates, args.seconds, [one.proc.pid]))
+        runs = {"one process": asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions,
+                                                                                  args.participants),
+                                                    rates, args.seconds, [one.proc.pid]))}
         one.stop()
-        a = Server(url, redis.url).start(threads=threads).wait()
-        b = Server(url, redis.url).start(threads=threads).wait()
-        procs += [a, b]
-        r2 = asyncio.run(scenario([a.url, b.url], make_sessions(url, args.sessions, args.participants),
-                                  rates, args.seconds, [a.proc.pid, b.proc.pid]))
-        for label, r in (("one process", r1), ("two processes via Redis", r2)):
+        if not args.skip_two:
+            a = Server(url, redis.url).start(threads=threads, worker_class=args.worker_class).wait()
+            b = Server(url, redis.url).start(threads=threads, worker_class=args.worker_class).wait()
+            procs += [a, b]
+            runs["two processes via Redis"] = asyncio.run(scenario(
+                [a.url, b.url], make_sessions(url, args.sessions, args.participants), rates, args.seconds,
+                [a.proc.pid, b.proc.pid]))
+            a.stop()
+            b.stop()
+        for label, r in runs.items():
             for event, res in r.items():
                 print(line(f"{event} fan-out, {label}", res))
                 print(f"{'':<52} ratio to echo p99: {res['p99'] / e['p99']:.1f}x")
-        a.stop()
-        b.stop()
         if args.sweep:
             for n_sessions in (5, 10, 25, 50, 75, 100):
-                srv = Server(url, "").start(threads=n_sessions * args.participants + 64).wait()
+                srv = Server(url, "").start(threads=n_sessions * args.participants + 64,
+                                         worker_class=args.worker_class).wait()
                 procs.append(srv)
                 r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants),
                                          {"pointer": args.rate}, args.seconds / 2, [srv.proc.pid]))["pointer"]

@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or socket_async_mode(),
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 256_000),
         # Each connection's events are handled in arrival order, in its own thread (live views must not
         # overtake each other); True would start a thread per event and lose that order.
@@ -74,3 +74,12 @@ def _import_models() -> None:
         except ModuleNotFoundError as e:
             if e.name != f"{package}.models":
                 raise
+
+
+def socket_async_mode() -> str:
+    """"gevent" under gunicorn's gevent worker (the standard library is monkey-patched), else "threading"."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"

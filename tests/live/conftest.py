@@ -49,7 +49,9 @@ def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
         yield None
         return
     redis = Redis().start()
-    servers = [Server(database_url, redis.url).start(), Server(database_url, redis.url).start()]
+    # As deployed (Procfile): a `web` process (threaded worker) and a `live` process (gevent worker).
+    servers = [Server(database_url, redis.url).start(worker_class="gthread"),
+               Server(database_url, redis.url).start(worker_class="gevent")]
     try:
         yield {"a": servers[0], "b": servers[1], "redis": redis}
     finally:
@@ -60,7 +62,8 @@ def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def cluster(_cluster_boot):  # type: ignore[no-untyped-def]
-    """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering.
+    """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering:
+    "a" with the threaded worker of the Procfile's `web`, "b" with the gevent worker of its `live`.
 
     They are stopped after the module, so that they never see the tests of other features.
     """

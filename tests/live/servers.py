@@ -74,8 +74,8 @@ class Server:
         """Its base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, threads: int = 64) -> Server:
-        """Start gunicorn (threaded worker, one process); returns once it is up."""
+    def start(self, threads: int = 64, worker_class: str = "gevent") -> Server:
+        """Start gunicorn (one process; the gevent worker as in the Procfile, or "gthread"); returns once it is up."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHEALTH_")}
         data_dir = tempfile.mkdtemp(prefix="telehealth-live-")
         env.update(TELEHEALTH_DATABASE_URL=self.database_url, TELEHEALTH_REDIS_URL=self.redis_url,
@@ -84,8 +84,10 @@ class Server:
         self.log = os.path.join(data_dir, "server.log")
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1", "--threads",
-                 str(threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "1",
+                [sys.executable, "-m", "gunicorn", "--worker-class", worker_class, "--workers", "1",
+                 *(["--threads", str(threads)] if worker_class == "gthread"
+                   else ["--worker-connections", str(threads)]),
+                 "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "1",
                  "--no-control-socket", "tests.live.server_app:app"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         return self
