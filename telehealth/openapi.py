@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel
 
 from telehealth.api import SPECS, RouteSpec
+from telehealth.identity.scopes import SCOPES, derive_scope
 
 bp = Blueprint("openapi", __name__)
 
@@ -34,7 +35,18 @@ def _add_schema(components: dict[str, Any], model: type[BaseModel]) -> dict[str,
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _operation(spec: RouteSpec, method: str, params: list[str], components: dict[str, Any]) -> dict[str, Any]:
+SCOPE_TEXT = {
+    "cases:read": "Read the organization's cases, messages and participants",
+    "cases:write": "Open cases, write messages, act on cases",
+    "dicomweb:read": "Search and retrieve the cases' images (QIDO-RS, WADO-RS)",
+    "dicomweb:write": "Add images to cases (STOW-RS, uploads)",
+    "reports:read": "Read signed reports (JSON, PDF, DICOM SR, FHIR)",
+}
+assert set(SCOPE_TEXT) == set(SCOPES)
+
+
+def _operation(spec: RouteSpec, rule: str, method: str, params: list[str],
+               components: dict[str, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": spec.summary, "tags": spec.tags, "responses": {}}
     parameters: list[dict[str, Any]] = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
@@ -66,6 +78,9 @@ def _operation(spec: RouteSpec, method: str, params: list[str], components: dict
     op["responses"]["4XX"] = err
     if spec.auth == "user":
         op["security"] = [{"cookieAuth": []}, {"bearerAuth": []}]
+        scope = derive_scope(rule, method) if spec.scope == "auto" else spec.scope
+        if scope is not None:  # integration clients may call it with a token holding this scope
+            op["security"].append({"oauth2": [scope]})
     elif spec.auth == "none":
         op["security"] = []
     return op
@@ -84,7 +99,7 @@ def build_document() -> dict[str, Any]:
         path = re.sub(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", r"{\1}", rule.rule)
         params = re.findall(r"{([a-zA-Z_]+)}", path)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(spec, method.lower(), params, components)
+            paths.setdefault(path, {})[method.lower()] = _operation(spec, rule.rule, method.lower(), params, components)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -104,7 +119,15 @@ def build_document() -> dict[str, Any]:
                     "name": current_app.config["SESSION_COOKIE_NAME"],
                     "description": "Browser session; unsafe methods also need the X-CSRF-Token header.",
                 },
-                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "A person's token from POST /api/auth/token."},
+                "oauth2": {
+                    "type": "oauth2",
+                    "description": "Integration clients (client credentials, created by an admin); an operation "
+                    "lists the scope it needs, and operations without one refuse client tokens (403 "
+                    "insufficient_scope).",
+                    "flows": {"clientCredentials": {"tokenUrl": "/oauth/token", "scopes": SCOPE_TEXT}},
+                },
             },
         },
     }

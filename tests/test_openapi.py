@@ -33,3 +33,21 @@ def test_schemas_come_from_the_models(client):
     assert set(out["properties"]) == {"access_token", "token_type", "expires_in"}
     for ref in re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', str(doc).replace("'", '"')):
         assert ref in doc["components"]["schemas"]
+
+
+def test_operations_name_the_oauth_scope_integrations_need(client):
+    doc = client.get("/api/openapi.json").get_json()
+    flows = doc["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]
+    assert flows["tokenUrl"] == "/oauth/token"
+    assert set(flows["scopes"]) == {"cases:read", "cases:write", "dicomweb:read", "dicomweb:write", "reports:read"}
+
+    def scopes(path: str, method: str) -> list[str]:
+        return [s for req in doc["paths"][path][method]["security"] for s in req.get("oauth2", [])]
+
+    assert scopes("/api/cases", "get") == ["cases:read"]
+    assert scopes("/api/cases", "post") == ["cases:write"]
+    assert scopes("/api/cases/{case_id}/report.pdf", "get") == ["reports:read"]
+    assert scopes("/api/cases/{case_id}/report/sign", "post") == []  # signing is for people
+    assert scopes("/api/audit", "get") == []
+    dicomweb = [p for p in doc["paths"] if p.startswith("/api/cases/{case_id}/dicomweb/studies")]
+    assert dicomweb and all(scopes(p, "get") == ["dicomweb:read"] for p in dicomweb if "get" in doc["paths"][p])
