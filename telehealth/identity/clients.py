@@ -15,6 +15,14 @@ from telehealth.identity.crypto import digest
 from telehealth.identity.models import OAuthClient, OAuthToken
 from telehealth.identity.scopes import SCOPES
 
+# Service accounts of integration clients get addresses in the reserved .invalid domain (RFC 2606).
+SERVICE_EMAIL_DOMAIN = "@oauth-clients.invalid"
+
+
+def is_service_account(user: User) -> bool:
+    """Whether this account is an integration client's (it has no inbox and no screen to notify)."""
+    return user.email.endswith(SERVICE_EMAIL_DOMAIN)
+
 
 def create_client(session: Session, admin: User, *, name: str, organization_id: str,
                   scopes: list[str]) -> tuple[OAuthClient, str]:
@@ -32,7 +40,7 @@ def create_client(session: Session, admin: User, *, name: str, organization_id: 
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     # The client acts as this account: a referrer of its organization, who cannot sign in.
-    service_user = User(email=f"{client_id.lower()}@oauth-clients.invalid", name=f"API client: {name}",
+    service_user = User(email=f"{client_id.lower()}{SERVICE_EMAIL_DOMAIN}", name=f"API client: {name}",
                         organization_id=org.id, password_hash=None, created_at=now)
     service_user.role_rows = [UserRole(role="referrer")]
     session.add(service_user)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.errors import NotFound, ValidationFailed
+from telehealth.identity.clients import is_service_account
 from telehealth.notifications.kinds import KINDS
 from telehealth.notifications.models import Notification, NotificationPreference
 
@@ -87,6 +88,8 @@ def notify(session: Session, users: Iterable[User | None], *, kind: str, title: 
     for user in users:
         if user is None or user.id in seen or not user.is_active or (exclude is not None and user.id == exclude.id):
             continue
+        if is_service_account(user):
+            continue  # an integration learns of changes by polling or report delivery, not notifications
         seen.add(user.id)
         pref = preferences(session, user)[kind]
         push = None

@@ -148,3 +148,17 @@ def test_lifecycle_events_notify_the_people_concerned(frozen, make_user, make_ca
     assert notifications(patient)[-1].title == f"Case cancelled: {case.title}"
     assert kinds(referrer) == ["case_accepted", "case_status", "message"]  # the actor is not told
     assert kinds(coordinator) == []  # nothing went wrong: nothing to escalate
+
+
+def test_integration_service_accounts_are_not_notified(frozen, make_user, make_org, make_case):
+    from telehealth.identity.clients import create_client
+
+    org = make_org("referring")
+    admin = make_user("admin")
+    client, _secret = create_client(db.session, admin, name="PACS gateway", organization_id=org.id,
+                                    scopes=["cases:write"])
+    person = make_user("referrer")
+    made = notify(db.session, [client.service_user, person], kind="message", title="New message")
+    db.session.commit()
+    assert [n.user_id for n in made] == [person.id]
+    assert notifications(client.service_user) == []
