@@ -1,14 +1,25 @@
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useState, type KeyboardEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { errorMessage } from '../api/client';
-import { caseDicomwebBase, searchSeries, seriesMetadata, seriesThumbnailUrl } from '../dicomweb/qido';
-import { seriesSummary, TAGS, all, type SeriesSummary } from '../dicomweb/dicomJson';
+import { caseDicomwebBase, searchSeries } from '../dicomweb/qido';
+import { seriesSummary, TAGS, all } from '../dicomweb/dicomJson';
 import { useAsync } from '../cases/useAsync';
-import { ErrorAlert, Loading } from '../ui/components';
-import { stackImages } from './imageIds';
-import { CT_PRESETS, describeWindow, fileWindow } from './windowing';
+import { CT_PRESETS, fileWindow } from './windowing';
 import type { StackViewer, ToolName, ViewerState } from './engine';
 import { AttributeBrowser } from './AttributeBrowser';
+import {
+  LAYOUTS,
+  activate,
+  assignSeries,
+  changeLayout,
+  readLayoutParams,
+  resolvePanes,
+  writeLayoutParams,
+  type ViewerLayoutState,
+} from './layout';
+import { ViewportPane } from './ViewportPane';
+import { SeriesBrowser } from './SeriesBrowser';
+import { MeasurementsPanel } from './MeasurementsPanel';
+import { TextPromptDialog } from './TextPromptDialog';
 import { useLiveViewer } from '../live/useLiveViewer';
 import { LivePanel } from '../live/LivePanel';
 import { KeyImageButton } from '../report/KeyImageButton';
@@ -24,9 +35,13 @@ const TOOLS: { name: ToolName; label: string; key: string }[] = [
   { name: 'RectangleROI', label: 'Rectangle ROI', key: 'b' },
   { name: 'Probe', label: 'Probe', key: 'o' },
   { name: 'ArrowAnnotate', label: 'Arrow', key: 't' },
+  { name: 'Label', label: 'Text', key: 'n' },
 ];
 
-/** /cases/:caseId/viewer?study=…&series=… — the diagnostic viewer over the case's DICOMweb. */
+/**
+ * /cases/:caseId/viewer?study=…&series=…[&layout=2x2&panes=…&active=n] — the diagnostic viewer over
+ * the case's DICOMweb: 1, 2 or 4 viewports (layout.ts), toolbar and keys act on the active one.
+ */
 export function ViewerPage() {
   const { caseId = '' } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -37,91 +52,65 @@ export function ViewerPage() {
     [base, studyUid],
   );
   const seriesList = (series.data ?? []).slice().sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
-  const selected = search.get('series') ?? seriesList[0]?.seriesInstanceUid ?? '';
+  const seriesUids = seriesList.map((s) => s.seriesInstanceUid);
+  const seriesKey = seriesUids.join(',');
+  const layoutState = readLayoutParams(search);
+  const panes = resolvePanes(layoutState.panes, seriesUids);
+  const activePane = layoutState.active;
+  // The active viewport's series: what the live session shows and follows.
+  const selected = panes[activePane] ?? '';
 
-  const elementRef = useRef<HTMLDivElement>(null);
-  const [viewer, setViewer] = useState<StackViewer | null>(null);
-  const [state, setState] = useState<ViewerState | null>(null);
+  const [viewers, setViewers] = useState<(StackViewer | null)[]>([]);
+  const [states, setStates] = useState<(ViewerState | null)[]>([]);
+  const viewer = viewers[activePane] ?? null;
+  const state = states[activePane] ?? null;
   const [tool, setTool] = useState<ToolName>('WindowLevel');
   const [fps, setFps] = useState(12);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [loadingSeries, setLoadingSeries] = useState(false);
   const [showAttributes, setShowAttributes] = useState(false);
-  const [ownWindow, setOwnWindow] = useState<{ center: number; width: number } | null>(null);
+  const [showMeasurements, setShowMeasurements] = useState(false);
+  // On a phone the toolbar and the series are collapsed until asked for.
+  const [toolsOpen, setToolsOpen] = useState(false);
+  const [seriesOpen, setSeriesOpen] = useState(false);
+  const onViewer = useCallback((index: number, v: StackViewer | null) => {
+    setViewers((before) => Object.assign(before.slice(), { [index]: v }));
+    if (!v) setStates((before) => Object.assign(before.slice(), { [index]: null }));
+  }, []);
+  const onState = useCallback((index: number, s: ViewerState) => {
+    setStates((before) => Object.assign(before.slice(), { [index]: s }));
+  }, []);
+  /** Changes layout/viewport assignment in the URL (replace: the back button leaves the viewer). */
+  const updateLayout = useCallback(
+    (change: (state: ViewerLayoutState) => ViewerLayoutState, extra?: (params: URLSearchParams) => void) =>
+      setSearch(
+        (before) => {
+          const current = readLayoutParams(before);
+          const uids = seriesKey ? seriesKey.split(',') : [];
+          const next = writeLayoutParams(before, change({ ...current, panes: resolvePanes(current.panes, uids) }));
+          extra?.(next);
+          return next;
+        },
+        { replace: true },
+      ),
+    [setSearch, seriesKey],
+  );
 
   // Live session (?session=<id>): see live/useLiveViewer.
   const sessionId = search.get('session');
   const showSeries = useCallback(
-    (study: string, seriesUid: string) =>
-      setSearch({ study, series: seriesUid, ...(sessionId ? { session: sessionId } : {}) }, { replace: true }),
-    [sessionId, setSearch],
+    (study: string, seriesUid: string) => updateLayout((s) => assignSeries(s, seriesUid), (params) => params.set('study', study)),
+    [updateLayout],
   );
   const live = useLiveViewer({ sessionId, viewer, state, studyUid, seriesUid: selected, showSeries });
   const { startIndex: liveStartIndex, stackShown: liveStackShown } = live;
 
-  // Cornerstone is loaded only on this page (it is large).
-  useEffect(() => {
-    let disposed = false;
-    let created: StackViewer | null = null;
-    (async () => {
-      try {
-        const { initCornerstone, StackViewer } = await import('./engine');
-        await initCornerstone();
-        if (disposed || !elementRef.current) return;
-        created = new StackViewer(elementRef.current);
-        created.subscribe(setState);
-        setViewer(created);
-      } catch (error) {
-        setLoadError(`The viewer could not start: ${errorMessage(error)}`);
-      }
-    })();
-    return () => {
-      disposed = true;
-      created?.destroy();
-    };
-  }, []);
+  // Every viewport gets the chosen tool (ViewportPane applies it), so one can draw in any of them.
+  const chooseTool = setTool;
+  const current = viewer?.getImages()[state?.index ?? 0];
+  const ownWindow = current ? fileWindow(all(current.metadata, TAGS.WindowCenter), all(current.metadata, TAGS.WindowWidth)) : null;
 
-  useEffect(() => {
-    if (!viewer || !selected || !studyUid) return;
-    let cancelled = false;
-    setLoadingSeries(true);
-    setLoadError(null);
-    seriesMetadata(base, studyUid, selected)
-      .then(async (instances) => {
-        if (cancelled) return;
-        const images = stackImages(window.location.origin, base, studyUid, selected, instances);
-        if (images.length === 0) throw new Error('This series has no images.');
-        const first = images[0]!.metadata;
-        setOwnWindow(fileWindow(all(first, TAGS.WindowCenter), all(first, TAGS.WindowWidth)));
-        const startIndex = liveStartIndex(images);
-        await viewer.setStack(images, startIndex >= 0 ? startIndex : Math.floor(images.length / 2));
-        liveStackShown();
-      })
-      .catch((error: unknown) => {
-        if (!cancelled) setLoadError(errorMessage(error));
-      })
-      .finally(() => {
-        if (!cancelled) setLoadingSeries(false);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [viewer, base, studyUid, selected, liveStartIndex, liveStackShown]);
-
-  useEffect(() => {
-    if (!viewer) return;
-    const onResize = () => viewer.resize();
-    window.addEventListener('resize', onResize);
-    return () => window.removeEventListener('resize', onResize);
-  }, [viewer]);
-
-  const chooseTool = useCallback(
-    (name: ToolName) => {
-      viewer?.setTool(name);
-      setTool(name);
-    },
-    [viewer],
-  );
+  function deleteSelected() {
+    for (const v of viewers) v?.removeAnnotations(v.selectedAnnotations());
+  }
 
   function applyPreset(id: string) {
     if (!viewer) return;
@@ -134,7 +123,12 @@ export function ViewerPage() {
     if (!viewer || event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
     const key = event.key;
     const handled = (() => {
-      if (key === 'ArrowDown' || key === 'ArrowRight' || key === 'PageDown') viewer.scroll(1);
+      const layout = event.shiftKey && LAYOUTS.find((l) => event.code === `Digit${l.digit}`);
+      if (layout) updateLayout((s) => changeLayout(s, layout.id));
+      else if (key === 'v') updateLayout((s) => activate(s, (s.active + 1) % s.panes.length));
+      else if (key === 'Delete' || key === 'Backspace') deleteSelected();
+      else if (event.ctrlKey || event.metaKey || event.altKey) return false;
+      else if (key === 'ArrowDown' || key === 'ArrowRight' || key === 'PageDown') viewer.scroll(1);
       else if (key === 'ArrowUp' || key === 'ArrowLeft' || key === 'PageUp') viewer.scroll(-1);
       else if (key === 'Home') void viewer.setIndex(0);
       else if (key === 'End') void viewer.setIndex(Number.MAX_SAFE_INTEGER);
@@ -156,15 +150,43 @@ export function ViewerPage() {
     if (handled) event.preventDefault();
   }
 
-  const current = viewer?.getImages()[state?.index ?? 0];
-
   return (
-    <section className="viewer-page" onKeyDown={onKeyDown} aria-label="Image viewer">
+    <section
+      className={`viewer-page${toolsOpen ? ' tools-open' : ''}${seriesOpen ? ' series-open' : ''}`}
+      onKeyDown={onKeyDown}
+      aria-label="Image viewer"
+    >
       <header className="viewer-bar">
         <Link to={`/cases/${caseId}`} className="viewer-back">
           ← Back to case
         </Link>
+        <button
+          type="button"
+          className="tool phone-only"
+          aria-expanded={seriesOpen}
+          aria-controls="series-browser"
+          onClick={() => setSeriesOpen((o) => !o)}
+        >
+          Series
+        </button>
+        <button type="button" className="tool phone-only" aria-expanded={toolsOpen} onClick={() => setToolsOpen((o) => !o)}>
+          Tools
+        </button>
         <div className="viewer-tools" role="toolbar" aria-label="Viewer tools">
+          {LAYOUTS.map((l) => (
+            <button
+              key={l.id}
+              type="button"
+              className={`tool${layoutState.layout === l.id ? ' active' : ''}`}
+              aria-pressed={layoutState.layout === l.id}
+              aria-label={`Layout ${l.id}`}
+              title={`${l.label} viewports (Shift+${l.digit}); V moves to the next viewport`}
+              onClick={() => updateLayout((s) => changeLayout(s, l.id))}
+            >
+              {l.label}
+            </button>
+          ))}
+          <span className="tool-sep" aria-hidden="true" />
           {TOOLS.map((t) => (
             <button
               key={t.name}
@@ -244,6 +266,17 @@ export function ViewerPage() {
             />
             fps
           </label>
+          <button type="button" className="tool" onClick={deleteSelected} title="Delete the selected measurement (Delete)">
+            Delete selected
+          </button>
+          <button
+            type="button"
+            className={`tool${showMeasurements ? ' active' : ''}`}
+            aria-pressed={showMeasurements}
+            onClick={() => setShowMeasurements((v) => !v)}
+          >
+            Measurements
+          </button>
           <button type="button" className={`tool${showAttributes ? ' active' : ''}`} aria-pressed={showAttributes} onClick={() => setShowAttributes((v) => !v)}>
             Tags
           </button>
@@ -252,77 +285,42 @@ export function ViewerPage() {
       </header>
       <LivePanel live={live} />
       <div className="viewer-body">
-        <nav className="series-browser" aria-label="Series">
-          {series.loading && !series.data && <Loading label="Loading series…" />}
-          <ErrorAlert message={series.error} />
-          {seriesList.map((s) => (
-            <SeriesThumb
-              key={s.seriesInstanceUid}
-              s={s}
-              selected={s.seriesInstanceUid === selected}
-              src={seriesThumbnailUrl(base, studyUid, s.seriesInstanceUid)}
-              onSelect={() =>
-                setSearch(
-                  { study: studyUid, series: s.seriesInstanceUid, ...(sessionId ? { session: sessionId } : {}) },
-                  { replace: true },
-                )
-              }
+        <SeriesBrowser
+          base={base}
+          studyUid={studyUid}
+          series={seriesList}
+          loading={series.loading && !series.data}
+          error={series.error}
+          panes={panes}
+          activeSeries={selected}
+          open={seriesOpen}
+          onSelect={(uid) => {
+            updateLayout((s) => assignSeries(s, uid));
+            setSeriesOpen(false);
+          }}
+        />
+        <div className={`viewport-grid layout-${layoutState.layout}`}>
+          {panes.map((uid, i) => (
+            <ViewportPane
+              key={i}
+              index={i}
+              active={i === activePane}
+              base={base}
+              studyUid={studyUid}
+              seriesUid={uid}
+              tool={tool}
+              onViewer={onViewer}
+              onState={onState}
+              onActivate={(index) => updateLayout((s) => activate(s, index))}
+              onDropSeries={(index, seriesUid) => updateLayout((s) => assignSeries(s, seriesUid, index))}
+              {...(i === activePane ? { startIndex: liveStartIndex, onShown: liveStackShown } : {})}
             />
           ))}
-        </nav>
-        <div className="viewport-wrap">
-          <div
-            ref={elementRef}
-            className="viewport"
-            data-testid="viewport"
-            tabIndex={0}
-            aria-label="Image, use arrow keys to scroll"
-            onContextMenu={(e) => e.preventDefault()}
-          />
-          <div className="overlay top-left" aria-live="off">
-            {state && state.count > 0 && (
-              <span data-testid="slice-indicator">
-                Image {state.index + 1} / {state.count}
-              </span>
-            )}
-            {current && current.frame > 1 && <span> · frame {current.frame}</span>}
-          </div>
-          <div className="overlay bottom-left">
-            {state?.window && <span data-testid="window-indicator">{describeWindow(state.window)}</span>}
-            {state && <span> · Zoom {Math.round((state.zoom ?? 1) * 100)}%</span>}
-          </div>
-          {(loadingSeries || (!viewer && !loadError)) && (
-            <div className="overlay center">
-              <Loading label="Loading images…" />
-            </div>
-          )}
-          {(loadError || state?.error) && (
-            <div className="overlay center">
-              <ErrorAlert message={loadError ?? state?.error ?? null} />
-            </div>
-          )}
         </div>
+        {showMeasurements && <MeasurementsPanel viewer={viewer} onClose={() => setShowMeasurements(false)} />}
         {showAttributes && current && <AttributeBrowser dataset={current.metadata} onClose={() => setShowAttributes(false)} />}
       </div>
+      <TextPromptDialog />
     </section>
-  );
-}
-
-function SeriesThumb({ s, selected, src, onSelect }: { s: SeriesSummary; selected: boolean; src: string; onSelect: () => void }) {
-  const [broken, setBroken] = useState(false);
-  return (
-    <button type="button" className={`series-thumb${selected ? ' selected' : ''}`} aria-pressed={selected} onClick={onSelect}>
-      {broken ? (
-        <span className="thumb-placeholder" aria-hidden="true">
-          {s.modality}
-        </span>
-      ) : (
-        <img src={src} alt="" loading="lazy" onError={() => setBroken(true)} />
-      )}
-      <span className="series-label">
-        {s.modality} {s.number !== undefined ? `#${s.number}` : ''} {s.description}
-        {s.instances !== undefined && <span className="muted small block">{s.instances} images</span>}
-      </span>
-    </button>
   );
 }

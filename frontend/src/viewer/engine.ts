@@ -131,6 +131,12 @@ function renderingEngine(): RenderingEngine {
   return engine;
 }
 
+/** Whether an IMAGE_RENDERED event drew an image (an empty viewport also renders, e.g. on resize). */
+function showsImage(event: Event): boolean {
+  const status = (event as CustomEvent<{ viewportStatus?: Enums.ViewportStatus }>).detail?.viewportStatus;
+  return status !== Enums.ViewportStatus.NO_DATA && status !== Enums.ViewportStatus.LOADING;
+}
+
 /** One stack viewport bound to a DOM element. */
 export class StackViewer {
   readonly viewportId: string;
@@ -236,9 +242,16 @@ export class StackViewer {
     for (const image of images) wadors.metaDataManager.add(image.imageId, image.metadata as never);
     const imageIds = images.map((i) => i.imageId);
     if (this.instrumented) this.watchFirstStack(imageIds);
+    // Prefetch starts once the first image is on screen: 200 downloads and decodes started earlier
+    // compete with its decode and render for the main thread and the decode workers (bench_viewer).
+    const prefetch = (event: Event) => {
+      if (!showsImage(event)) return;
+      this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, prefetch);
+      toolUtilities.stackPrefetch.enable(this.element);
+    };
+    this.element.addEventListener(Enums.Events.IMAGE_RENDERED, prefetch);
     await this.viewport.setStack(imageIds, Math.min(Math.max(index, 0), Math.max(images.length - 1, 0)));
     this.viewport.render();
-    toolUtilities.stackPrefetch.enable(this.element);
     this.emit();
   }
 
@@ -251,8 +264,8 @@ export class StackViewer {
   private watchFirstStack(imageIds: string[]): void {
     if (this.marked.firstImage || typeof performance === 'undefined') return;
     this.stopWatchingLoad?.();
-    const onRendered = () => {
-      if (this.marked.firstImage) return;
+    const onRendered = (event: Event) => {
+      if (this.marked.firstImage || !showsImage(event)) return;
       this.marked.firstImage = true;
       performance.mark(FIRST_IMAGE_MARK, { detail: { images: imageIds.length } });
       this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
@@ -511,8 +524,9 @@ export class StackViewer {
     this.emit();
   }
 
+  /** Fits the canvas to its element again, keeping zoom and pan (a layout change is not a reset). */
   resize(): void {
-    renderingEngine().resize(true, false);
+    renderingEngine().resize(true, true);
   }
 
   destroy(): void {
