@@ -134,12 +134,12 @@ export function MeasurementsPart({
       {measurements.length === 0 ? (
         !importing && <p className="muted">No measurements in the report.</p>
       ) : (
-        <ul className="plain-list measurement-list">
+        <ul className="plain-list report-measurements">
           {measurements.map((m, i) => {
             const name = describeMeasurement(m);
             return (
               <li key={`${m.annotation_id}|${m.kind}|${i}`}>
-                <span className="measurement-value">{name}</span>
+                <span className="report-measure">{name}</span>
                 <span className="muted small">{where(m)}</span>
                 <label className="visually-hidden" htmlFor={`finding-${i}`}>
                   Finding for {name}

@@ -83,7 +83,8 @@ describe('measurement import', () => {
     expect(describeMeasurement(m('a'))).toBe('Length 12.4 mm');
     expect(describeMeasurement({ kind: 'area', value: 113.1, unit: 'mm2' })).toBe('Area 113.1 mm²');
     expect(describeMeasurement({ kind: 'angle', value: 30, unit: 'deg' })).toBe('Angle 30°');
-    expect(describeMeasurement({ kind: 'mean', value: 31.456, unit: "[hnsf'U]" })).toBe('Mean 31.5 HU');
+    expect(describeMeasurement({ kind: 'mean', value: 31.456, unit: "[hnsf'U]" })).toBe('Mean 31.46 HU');
+    expect(describeMeasurement({ kind: 'length', value: 31.25, unit: 'mm' })).toBe('Length 31.25 mm');
   });
 });
 

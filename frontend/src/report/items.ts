@@ -31,7 +31,7 @@ export const measurementKey = (m: Pick<Measurement, 'annotation_id' | 'kind'>) =
 
 /** "Length 12.4 mm" */
 export function describeMeasurement(m: Pick<Measurement, 'kind' | 'value' | 'unit'>): string {
-  const value = Number.isInteger(m.value) ? String(m.value) : m.value.toFixed(Math.abs(m.value) < 10 ? 2 : 1);
+  const value = String(Math.round(m.value * 100) / 100);
   const unit = UNIT_LABELS[m.unit] ?? m.unit;
   return `${KIND_LABELS[m.kind] ?? m.kind} ${value}${unit === '°' ? '' : ' '}${unit}`;
 }
