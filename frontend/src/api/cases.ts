@@ -84,3 +84,46 @@ export function listParticipants(id: string, client: ApiClient = api) {
 export function invite(id: string, email: string, role: Invitation['role'], client: ApiClient = api) {
   return client.post<Invitation>(`${casePath(id)}/invitations`, { email, role });
 }
+
+/** One visit through a share link (the access log). */
+export interface ShareAccess {
+  at: string;
+  ip: string | null;
+  user_agent: string | null;
+  outcome: 'success' | 'denied' | string;
+}
+
+/** A read-only share link of a case; `token`, `url` and `dicomweb_url` only in the creation answer. */
+export interface ShareLink {
+  id: string;
+  label: string;
+  expires_at: string;
+  max_uses: number | null;
+  use_count: number;
+  revoked_at: string | null;
+  has_passcode: boolean;
+  created_at: string;
+  token?: string | null;
+  url?: string | null;
+  dicomweb_url?: string | null;
+  accesses: ShareAccess[];
+}
+
+export interface ShareLinkInput {
+  label: string;
+  expires_in_hours: number;
+  max_uses: number | null;
+  passcode: string | null;
+}
+
+export function createShareLink(caseId: string, input: ShareLinkInput, client: ApiClient = api) {
+  return client.post<ShareLink>(`${casePath(caseId)}/share-links`, input);
+}
+
+export function listShareLinks(caseId: string, client: ApiClient = api, signal?: AbortSignal) {
+  return client.get<ItemList<ShareLink>>(`${casePath(caseId)}/share-links`, undefined, signal);
+}
+
+export function revokeShareLink(linkId: string, client: ApiClient = api) {
+  return client.delete(`/api/share-links/${encodeURIComponent(linkId)}`);
+}

@@ -11,6 +11,7 @@ import { NewCasePage } from '../newCase/NewCasePage';
 import { CasePage } from '../casePage/CasePage';
 import { NotFoundPage } from './NotFoundPage';
 import { InvitationPage } from '../invitation/InvitationPage';
+import { SharePage } from '../share/SharePage';
 import { WorklistPage } from '../worklist/WorklistPage';
 import { NotificationsPage } from '../notifications/NotificationsPage';
 import { AdminPage } from '../admin/AdminPage';
@@ -75,6 +76,7 @@ export function App() {
           />
           <Route path="/cases/:caseId" element={<RequireAuth><CasePage /></RequireAuth>} />
           <Route path="/invitations/:token" element={<InvitationPage />} />
+          <Route path="/share/:token" element={<SharePage />} />
           <Route path="/admin/*" element={<RequireAuth><AdminPage /></RequireAuth>} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
