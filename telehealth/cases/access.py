@@ -10,7 +10,7 @@ so case ids do not leak.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from telehealth.accounts.models import User
 from telehealth.cases.models import Case, CaseParticipant
@@ -39,8 +39,11 @@ def participant_role(case: Case, user: User) -> str | None:
 
 def can_see(case: Case, user: User) -> bool:
     """Whether the user may see this case (same rule as visible_cases_query)."""
-    if participant_role(case, user) is not None:
-        return True
+    return participant_role(case, user) is not None or _visible_to_organization(case, user)
+
+
+def _visible_to_organization(case: Case, user: User) -> bool:
+    """A referrer's organization's case, or a submitted case of a coordinator's network."""
     if user.organization_id and user.has_role("referrer") and case.organization_id == user.organization_id:
         return True
     return bool(
@@ -52,9 +55,23 @@ def can_see(case: Case, user: User) -> bool:
 
 
 def get_visible_case(session: Session, user: User, case_id: str) -> Case:
-    """The case, or NotFound if it does not exist or the user may not see it."""
-    case = session.get(Case, case_id) if len(case_id) <= 36 else None
-    if case is None or not can_see(case, user):
+    """The case, or NotFound if it does not exist or the user may not see it.
+
+    One statement (same rule as can_see): the case row and whether the user takes part. Its creator and
+    participants load when a caller uses them, not for the check; every case-scoped request runs this.
+    """
+    if len(case_id) > 36:
+        raise NotFound("No such case", code="case_not_found")
+    takes_part = select(CaseParticipant.id).where(
+        CaseParticipant.case_id == Case.id, CaseParticipant.user_id == user.id).exists()
+    row = session.execute(
+        select(Case, takes_part).where(Case.id == case_id)
+        .options(lazyload(Case.created_by), lazyload(Case.participants))
+    ).first()
+    if row is None:
+        raise NotFound("No such case", code="case_not_found")
+    case, participant = row
+    if not (participant or _visible_to_organization(case, user)):
         raise NotFound("No such case", code="case_not_found")
     return case
 

@@ -37,7 +37,10 @@ class Scope:
 
 
 def case_scope(case_id: str) -> Scope:
-    case = get_visible_case(db.session, g.user, case_id)
+    # The route decorator has just checked this case for this user (api.route keeps it on g).
+    case = g.get("visible_case")
+    if case is None or case.id != case_id:
+        case = get_visible_case(db.session, g.user, case_id)
     return Scope(case.id, g.user, None, False)
 
 
