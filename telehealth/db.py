@@ -1,11 +1,13 @@
 """Declarative base, id and time helpers shared by every feature's models."""
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -22,6 +24,17 @@ class Base(DeclarativeBase):
     """Base class of every model; constraint names are stable for migrations."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_wal(dbapi_conn: Any, _record: Any) -> None:
+    """SQLite in WAL mode: readers never block the writer, and a commit is one fsync of the log
+    (synchronous=FULL keeps every commit durable, as before)."""
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
 
 
 def new_id() -> str:

@@ -128,6 +128,154 @@ def ingest_file(
             os.unlink(deid_path)
 
 
+@dataclass
+class _Pending:
+    """A parsed instance whose blob is stored and whose index rows are still to be written."""
+
+    n: int
+    parsed: ParsedInstance
+    blob: Any
+    result: InstanceResult
+
+
+def ingest_batch(
+    session: Session, store: BlobStore, case: Case, user: User | None,
+    items: list[tuple[str, str] | InstanceResult], *, source: str, expected_study_uid: str | None = None,
+) -> list[InstanceResult]:
+    """Ingest several files of a case that is not anonymous, indexing them in one transaction.
+
+    `items` are (path, name), or a result already decided (kept in its place). Same outcome per file
+    as `ingest_file` (each instance all-or-nothing in its own SAVEPOINT, one failure never undoes
+    another), but blobs are written first and the upload record, every index row and the audit event
+    are committed together: one commit (one fsync) per request, not per instance. The transaction
+    starts with a write (the upload row), so on SQLite it takes the write lock at once.
+    """
+    assert not case.anonymous, "anonymous cases are de-identified one file at a time (ingest_file)"
+    results: list[InstanceResult | None] = [None] * len(items)
+    todo: list[tuple[int, ParsedInstance, str, str]] = []
+    for n, item in enumerate(items):
+        if isinstance(item, InstanceResult):
+            results[n] = item
+            continue
+        path, name = item
+        try:
+            parsed = parse_instance(path)
+        except InvalidInstance as exc:
+            results[n] = InstanceResult(name, "rejected", exc.code, exc.message)
+            continue
+        if expected_study_uid and parsed.study_instance_uid != expected_study_uid:
+            results[n] = InstanceResult(name, "rejected", "study_mismatch",
+                                        "The instance belongs to another study than the one addressed",
+                                        sop_class_uid=parsed.sop_class_uid,
+                                        sop_instance_uid=parsed.sop_instance_uid)
+            continue
+        todo.append((n, parsed, path, name))
+    known: dict[str, str] = {uid: digest for uid, digest in session.execute(
+        select(DicomInstance.sop_instance_uid, DicomInstance.blob_sha256).where(
+            DicomInstance.case_id == case.id,
+            DicomInstance.sop_instance_uid.in_({p.sop_instance_uid for _, p, _, _ in todo}))
+    )} if todo else {}
+    pending: list[_Pending] = []
+    try:
+        for n, parsed, path, name in todo:
+            base = _result(parsed, name, parsed.burned_in_annotation)
+            if parsed.sop_instance_uid in known:
+                results[n] = _same_uid_digest(known[parsed.sop_instance_uid], sha256_file(path), base)
+            else:
+                pending.append(_Pending(n, parsed, store.put_file(path), base))
+        upload = DicomUpload(case_id=case.id, user_id=user.id if user else None, source=source)
+        session.add(upload)
+        session.flush()
+        # A stable order, so concurrent requests create shared patient/study/series rows in the same order.
+        pending.sort(key=lambda q: (q.parsed.study_instance_uid, q.parsed.series_instance_uid,
+                                    q.parsed.sop_instance_uid))
+        _index_all(session, case, pending, upload.id)
+        for q in pending:
+            results[q.n] = q.result
+        done = [r for r in results if r is not None]
+        finish_upload(session, upload, done, user)
+    except BaseException:
+        session.rollback()
+        for q in pending:
+            _drop_unreferenced(session, store, q.blob.sha256, q.blob.created)
+        raise
+    for q in pending:
+        if q.result.status != "stored":
+            _drop_unreferenced(session, store, q.blob.sha256, q.blob.created)
+    return done
+
+
+def _result(parsed: ParsedInstance, name: str, burned: str) -> InstanceResult:
+    return InstanceResult(
+        name, "stored", sop_class_uid=parsed.sop_class_uid, sop_instance_uid=parsed.sop_instance_uid,
+        study_instance_uid=parsed.study_instance_uid, series_instance_uid=parsed.series_instance_uid,
+        burned_in_annotation=burned or None, warnings=list(parsed.warnings[:5]),
+    )
+
+
+class _SeriesElsewhere(Exception):
+    """The series already belongs to another study of the case."""
+
+
+def _index_all(session: Session, case: Case, pending: list[_Pending], upload_id: str) -> None:
+    """The index rows of every instance: all in one SAVEPOINT when nothing clashes (the usual case),
+    else each instance in its own SAVEPOINT so that one failure never undoes another."""
+    if not pending:
+        return
+    try:
+        with session.begin_nested():
+            rows: dict[str, tuple[DicomStudy, DicomSeries]] = {}
+            for q in pending:
+                session.add(_index_rows(session, case, q, upload_id, rows))
+        return
+    except (_SeriesElsewhere, IntegrityError):
+        pass
+    for q in pending:
+        _index_one(session, case, q, upload_id)
+
+
+def _index_rows(session: Session, case: Case, q: _Pending, upload_id: str,
+                rows: dict[str, tuple[DicomStudy, DicomSeries]]) -> DicomInstance:
+    """The instance row, with its study and series found or created (looked up once per series)."""
+    p = q.parsed
+    if (known := rows.get(p.series_instance_uid)) is not None and known[0].study_instance_uid == p.study_instance_uid:
+        study, series = known
+    else:
+        study = _study(session, case, p)
+        series = _series(session, case, study, p)
+        if series.study_id != study.id:
+            raise _SeriesElsewhere
+        rows[p.series_instance_uid] = study, series
+    return _instance_row(case, study, series, p, q.blob, upload_id, p.burned_in_annotation, False)
+
+
+def _index_one(session: Session, case: Case, q: _Pending, upload_id: str) -> None:
+    """The index rows of one instance inside its own SAVEPOINT; the outcome goes into q.result."""
+    base = q.result
+    try:
+        with session.begin_nested():
+            session.add(_index_rows(session, case, q, upload_id, {}))
+    except _SeriesElsewhere:
+        base.status, base.reason = "rejected", "series_in_other_study"
+        base.message = "This Series Instance UID already belongs to another study of the case"
+    except IntegrityError:
+        # The same SOP Instance UID was stored first (by a concurrent upload, or earlier in this request).
+        existing = _existing(session, case.id, q.parsed.sop_instance_uid)
+        if existing is None:
+            raise
+        _same_uid_result(existing, q.blob.sha256, base)
+
+
+def _same_uid_digest(stored_digest: str, digest: str, base: InstanceResult) -> InstanceResult:
+    if stored_digest == digest:
+        base.status = "duplicate"
+        base.message = "This instance is already stored"
+    else:
+        base.status, base.reason = "conflict", "uid_conflict"
+        base.message = "A different object is already stored under this SOP Instance UID"
+    return base
+
+
 def _deidentify_copy(session: Session, case: Case, path: str, out: str) -> tuple[UidMap, str]:
     """Write a de-identified copy of `path` to `out` (PS3.15 E.1); returns the case's UID map and burn-in flag."""
     # One anonymous ingest per case at a time, so concurrent uploads share one UID map (row lock until commit).
@@ -148,13 +296,7 @@ def _existing(session: Session, case_id: str, sop_uid: str) -> DicomInstance | N
 
 
 def _same_uid_result(existing: DicomInstance, digest: str, base: InstanceResult) -> InstanceResult:
-    if existing.blob_sha256 == digest:
-        base.status = "duplicate"
-        base.message = "This instance is already stored"
-    else:
-        base.status, base.reason = "conflict", "uid_conflict"
-        base.message = "A different object is already stored under this SOP Instance UID"
-    return base
+    return _same_uid_digest(existing.blob_sha256, digest, base)
 
 
 def _store(
@@ -162,11 +304,7 @@ def _store(
     upload_id: str | None, burned: str, mapping: UidMap | None,
 ) -> InstanceResult:
     """Blob first (idempotent, content-addressed), then the index rows in one transaction."""
-    base = InstanceResult(
-        name, "stored", sop_class_uid=parsed.sop_class_uid, sop_instance_uid=parsed.sop_instance_uid,
-        study_instance_uid=parsed.study_instance_uid, series_instance_uid=parsed.series_instance_uid,
-        burned_in_annotation=burned or None, warnings=list(parsed.warnings[:5]),
-    )
+    base = _result(parsed, name, burned)
     existing = _existing(session, case.id, parsed.sop_instance_uid)
     if existing is not None:
         return _same_uid_result(existing, sha256_file(path), base)

@@ -37,15 +37,21 @@ def stow(scope: webutil.Scope, study: str | None = None) -> Response:
                                     max_total=settings.max_upload_bytes(cfg)))
         except MultipartError as exc:
             raise BadRequest(exc.message, code=exc.code) from None
-        upload = service.start_upload(db.session, case, scope.user, source="stow")
-        results = []
-        for n, part in enumerate(parts, 1):
-            if part.content_type not in ("application/dicom", ""):
-                res = service.InstanceResult(f"part {n}", "rejected", "not_dicom", f"Part type {part.content_type}")
-            else:
-                res = service.ingest_file(db.session, store, case, part.path, name=f"part {n}",
-                                          upload_id=upload.id, expected_study_uid=study)
-            results.append(res)
+        anonymous = case.anonymous
+        items: list[tuple[str, str] | service.InstanceResult] = [
+            (part.path, f"part {n}") if part.content_type in ("application/dicom", "")
+            else service.InstanceResult(f"part {n}", "rejected", "not_dicom", f"Part type {part.content_type}")
+            for n, part in enumerate(parts, 1)]
+        if anonymous:  # de-identified one file at a time, each in its own transaction
+            upload = service.start_upload(db.session, case, scope.user, source="stow")
+            results = [item if isinstance(item, service.InstanceResult) else service.ingest_file(
+                db.session, store, case, item[0], name=item[1], upload_id=upload.id, expected_study_uid=study)
+                for item in items]
+            service.finish_upload(db.session, upload, results, scope.user)
+        else:  # one transaction for the whole request
+            results = service.ingest_batch(db.session, store, case, scope.user, items, source="stow",
+                                           expected_study_uid=study)
+        for res in results:
             item = Dataset()
             if res.sop_class_uid:
                 item.ReferencedSOPClassUID = res.sop_class_uid
@@ -54,13 +60,12 @@ def stow(scope: webutil.Scope, study: str | None = None) -> Response:
             if res.status in ("stored", "duplicate"):
                 item.RetrieveURL = (f"{base}/studies/{res.study_instance_uid}/series/{res.series_instance_uid}"
                                     f"/instances/{res.sop_instance_uid}")
-                if case.anonymous:
+                if anonymous:
                     item.WarningReason = 0xB000  # coercion of data elements (de-identified)
                 ok.append(item)
             else:
                 item.FailureReason = FAILURE.get(res.reason or "", 0xC000)
                 failed.append(item)
-        service.finish_upload(db.session, upload, results, scope.user)
     out = Dataset()
     if study:
         out.RetrieveURL = f"{base}/studies/{study}"
