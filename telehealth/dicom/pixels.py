@@ -103,8 +103,33 @@ def decode_with_header(path: str | os.PathLike[str], index: int, *, as_rgb: bool
     return src.dataset, _decode(src, index, as_rgb=as_rgb)
 
 
+def _native_grey(src: PixelSource, index: int) -> np.ndarray | None:
+    """A native little-endian grey frame read straight from its offset, when no pydicom step would change it:
+    one sample, whole bytes, unsigned or using every allocated bit (so no sign extension); else None."""
+    ds, ts, loc = src.dataset, src.transfer_syntax_uid, src.location
+    if (ts.is_compressed or ts.is_deflated or not ts.is_little_endian or loc is None or loc.length is None
+            or loc.tag != 0x7FE00010):
+        return None
+    bits, signed = ds.get("BitsAllocated"), ds.get("PixelRepresentation", 0)
+    if (bits not in (8, 16, 32) or ds.get("SamplesPerPixel", 1) != 1 or signed not in (0, 1)
+            or (signed and ds.get("BitsStored", bits) != bits)):
+        return None
+    length = src.frame_length
+    if loc.length < (index + 1) * length:
+        return None
+    with open(src.path, "rb") as fp:
+        fp.seek(loc.value_offset + index * length)
+        data = fp.read(length)
+    if len(data) != length:
+        return None
+    dtype = np.dtype(f"<{'i' if signed else 'u'}{bits // 8}")
+    return np.frombuffer(data, dtype=dtype).reshape(int(ds.Rows), int(ds.Columns))
+
+
 def _decode(src: PixelSource, index: int, *, as_rgb: bool = True) -> np.ndarray:
     errors = (RuntimeError, ValueError, NotImplementedError, AttributeError, TypeError, KeyError)
+    if (arr := _native_grey(src, index)) is not None:
+        return arr
     with collect_pydicom_warnings():
         if not src.transfer_syntax_uid.is_deflated:
             # From the path pydicom reads only the requested frame; a dataset encoded differently

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from .dicomjson import Match, attribute_tag, keyword_vr, parse_match
 from .models import DicomInstance, DicomSeries, DicomStudy
@@ -156,7 +156,7 @@ def search_series(session: Session, case_id: str, query: Query, study_uid: str |
         DicomSeries.case_id == case_id)
     if study_uid:
         stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
-    stmt = _apply(stmt, _columns("series"), query).options(joinedload(DicomSeries.study))
+    stmt = _apply(stmt, _columns("series"), query).options(contains_eager(DicomSeries.study))
     stmt = stmt.order_by(DicomSeries.series_number, DicomSeries.created_at, DicomSeries.id)
     return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
 
@@ -165,38 +165,39 @@ def search_instances(session: Session, case_id: str, query: Query, study_uid: st
                      series_uid: str | None = None) -> list[DicomInstance]:
     """Instances of the case (optionally of one study/series) matching the query."""
     stmt = (select(DicomInstance).join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
-            .join(DicomStudy, DicomInstance.study_id == DicomStudy.id).where(DicomInstance.case_id == case_id))
+            .join(DicomStudy, DicomSeries.study_id == DicomStudy.id).where(DicomInstance.case_id == case_id))
     if study_uid:
         stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
     if series_uid:
         stmt = stmt.where(DicomSeries.series_instance_uid == series_uid)
     # The study and series UIDs of each row are in the answer: load them in the same query, not one per row.
     stmt = _apply(stmt, _columns("instances"), query).options(
-        joinedload(DicomInstance.series).joinedload(DicomSeries.study))
+        contains_eager(DicomInstance.series).contains_eager(DicomSeries.study))
     stmt = stmt.order_by(DicomInstance.instance_number, DicomInstance.created_at, DicomInstance.id)
     return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
 
 
 def study_counts(session: Session, study_ids: list[str]) -> dict[str, tuple[int, int, list[str]]]:
-    """Per study: number of series, number of instances, modalities (PS3.18 table 10.6.3-3)."""
+    """Per study: number of series, number of instances, modalities (PS3.18 table 10.6.3-3).
+
+    One statement: each series of the studies with its instance count (an instance's study is its series' study).
+    """
     if not study_ids:
         return {}
-    series_rows = session.execute(
-        select(DicomSeries.study_id, func.count(DicomSeries.id)).where(DicomSeries.study_id.in_(study_ids))
-        .group_by(DicomSeries.study_id)).all()
-    inst_rows = session.execute(
-        select(DicomInstance.study_id, func.count(DicomInstance.id)).where(DicomInstance.study_id.in_(study_ids))
-        .group_by(DicomInstance.study_id)).all()
-    mod_rows = session.execute(
-        select(DicomSeries.study_id, DicomSeries.modality).where(DicomSeries.study_id.in_(study_ids))
-        .distinct()).all()
-    series: dict[str, int] = {sid: n for sid, n in series_rows}
-    insts: dict[str, int] = {sid: n for sid, n in inst_rows}
-    mods: dict[str, list[str]] = {}
-    for sid, modality in mod_rows:
+    rows = session.execute(
+        select(DicomSeries.study_id, DicomSeries.modality, func.count(DicomInstance.id))
+        .outerjoin(DicomInstance, DicomInstance.series_id == DicomSeries.id)
+        .where(DicomSeries.study_id.in_(study_ids))
+        .group_by(DicomSeries.id, DicomSeries.study_id, DicomSeries.modality)).all()
+    series: dict[str, int] = {}
+    insts: dict[str, int] = {}
+    mods: dict[str, set[str]] = {}
+    for sid, modality, n in rows:
+        series[sid] = series.get(sid, 0) + 1
+        insts[sid] = insts.get(sid, 0) + n
         if modality:
-            mods.setdefault(sid, []).append(modality)
-    return {sid: (series.get(sid, 0), insts.get(sid, 0), sorted(mods.get(sid, []))) for sid in study_ids}
+            mods.setdefault(sid, set()).add(modality)
+    return {sid: (series.get(sid, 0), insts.get(sid, 0), sorted(mods.get(sid, ()))) for sid in study_ids}
 
 
 def series_counts(session: Session, series_ids: list[str]) -> dict[str, int]:
@@ -220,4 +221,5 @@ def find_instances(session: Session, case_id: str, study_uid: str, series_uid: s
     if sop_uid:
         stmt = stmt.where(DicomInstance.sop_instance_uid == sop_uid)
     stmt = stmt.order_by(DicomSeries.series_number, DicomInstance.instance_number, DicomInstance.id)
-    return list(session.scalars(stmt.options(joinedload(DicomInstance.series))))
+    # The series is already joined: fill the relationship from that join rather than joining it again.
+    return list(session.scalars(stmt.options(contains_eager(DicomInstance.series))))
