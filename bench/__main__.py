@@ -32,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FAILURES: list[str] = []
 DOC = os.environ.get("BENCH_DOC") or os.path.join(ROOT, "docs", "benchmarks.md")
 PY = os.path.join(ROOT, ".venv", "bin", "python")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # gunicorn worker processes of ours (Procfile: 1)
 # Other helpers' benchmarks, with arguments that keep the whole run bounded, and a time limit each.
 OTHERS = [
     ("bench/bench_reports.py", ["--runs", "10"], 240),
@@ -74,8 +75,8 @@ def make_server(name: str, port: int):  # type: ignore[no-untyped-def]
     if name == "orthanc":
         return orthanc.Orthanc(port)
     if name == "sqlite":
-        return Ours(port, "sqlite")
-    return Ours(port, os.environ.get("BENCH_PG_URL", PG_DEFAULT))
+        return Ours(port, "sqlite", workers=WORKERS)
+    return Ours(port, os.environ.get("BENCH_PG_URL", PG_DEFAULT), workers=WORKERS)
 
 
 def run_servers(settings: workload.Settings, servers: list[str], work: str) -> dict[str, dict[str, workload.Result]]:
@@ -101,14 +102,17 @@ def run_servers(settings: workload.Settings, servers: list[str], work: str) -> d
             srv.stop()
         if large is not None:
             srv = make_server(name, free_port())
-            srv.start()
             try:
+                srv.start()
                 async def go(srv: object = srv) -> workload.Result:
                     async with workload.session_factory(settings.stow_clients) as session:
                         return await workload.ingest(session, srv, large, clients=settings.stow_clients,  # type: ignore[arg-type]
                                                      batch=settings.stow_batch)
                 results[name]["stow_large"] = r = asyncio.run(go())
                 log(f"  STOW-RS {settings.large}: {r.value:.1f} instances/s")
+            except Exception as exc:  # as above: report it, keep the other servers' results
+                FAILURES.append(f"{name} (large run): {type(exc).__name__}: {str(exc)[:300]}")
+                log(f"  FAILED: {FAILURES[-1]}")
             finally:
                 srv.stop()
     return results
@@ -157,6 +161,10 @@ def main() -> None:
     command = (env + " " if env else "") + "make bench"
     commit = os.environ.get("BENCH_COMMIT") or subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "?"
+    large_run = (f"; the large run stores {settings.large} more instances (same layout, other UIDs) into a fresh "
+                 "server the same way" if settings.large else "")
+    gunicorn = (f"`--worker-class gthread --workers {WORKERS} --threads 64` "
+                + ("(the Procfile)" if WORKERS == 1 else "(NOT the Procfile, which runs one worker)"))
     body = f"""## Archive side by side with Orthanc (DICOMweb; issues 9 and 3)
 
 Run {started:%Y-%m-%d %H:%M} UTC, {archive_s / 60:.1f} min for this comparison, {total_s / 60:.1f} min for the whole
@@ -170,8 +178,8 @@ Server CPU time per instance/frame (read from /proc for the server's process tre
 {m['free']}
 ```
 
-**Versions**: {orthanc.version()}; ours: {versions()}; gunicorn `--worker-class gthread --workers 1 --threads 64`
-(the Procfile), PostgreSQL {pg_version()} on 127.0.0.1 (database `bench_telehealth`, rebuilt per run), SQLite
+**Versions**: {orthanc.version()}; ours: {versions()}; gunicorn {gunicorn},
+PostgreSQL {pg_version()} on 127.0.0.1 (database `bench_telehealth`, rebuilt per run), SQLite
 {__import__('sqlite3').sqlite_version}, data folder in a temp dir. Orthanc: Debian packages, default settings except
 loopback-only HTTP, authentication off, DICOM port off, HTTP compression off, only the DICOMweb plugin (no GDCM);
 it fsyncs every stored file (`SyncStorageArea`), as ours does. For ours on PostgreSQL, the CPU columns count the
@@ -180,7 +188,8 @@ gunicorn process only, not the PostgreSQL backends (they serve other users of th
 **Workload** (bench/workload.py, one aiohttp client for all servers): {settings.instances} synthetic CT
 instances (512x512, 16-bit, Explicit VR Little Endian, 0.5 MB each; one {settings.big_series}-instance series, then
 series of 50, two series per study, one patient per study). STOW-RS with {settings.stow_clients} parallel clients,
-{settings.stow_batch} instances per request. QIDO-RS: {settings.qido_n} searches per level, one after the other
+{settings.stow_batch} instances per request{large_run}.
+QIDO-RS: {settings.qido_n} searches per level, one after the other
 (study: PatientID, StudyInstanceUID, PatientName wildcard, StudyDate range, AccessionNumber; series: of a study,
 by UID, by study+Modality; instance: of a series, by SOPInstanceUID at root and under a study). WADO-RS metadata of
 the {settings.big_series}-instance series, {settings.metadata_n} times. Frames: frame 1 of each instance of that

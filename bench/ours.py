@@ -1,5 +1,7 @@
 """Our archive served as in the Procfile (gunicorn, gthread, 1 worker, 64 threads), on SQLite or PostgreSQL.
 
+BENCH_WORKERS=n (default 1, the Procfile's) runs n gunicorn worker processes instead, to measure scaling.
+
 Each run gets a fresh schema (models' `create_all`), TELEHEALTH_DATA_DIR in a temp folder, a new patient
 account, a bearer token and one case whose DICOMweb base the workloads use.
 """
@@ -57,12 +59,14 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None, token: str 
 class Ours:
     """A private gunicorn process of the app with its own data folder and database."""
 
-    def __init__(self, port: int, database: str, threads: int = 64, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, port: int, database: str, threads: int = 64, extra_env: dict[str, str] | None = None,
+                 workers: int = 1) -> None:
         self.port = port
         self.folder = tempfile.mkdtemp(prefix="bench-telehealth-")
         self.kind = "postgresql" if database.startswith("postgresql") else "sqlite"
         self.url = database if self.kind == "postgresql" else f"sqlite:///{os.path.join(self.folder, 'telehealth.db')}"
         self.threads = threads
+        self.workers = workers
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.origin = f"http://127.0.0.1:{port}"
@@ -71,7 +75,7 @@ class Ours:
 
     def command(self) -> list[str]:
         """The gunicorn command line (the Procfile's `web` process on a loopback port)."""
-        return [os.path.join(VENV_BIN, "gunicorn"), "--worker-class", "gthread", "--workers", "1",
+        return [os.path.join(VENV_BIN, "gunicorn"), "--worker-class", "gthread", "--workers", str(self.workers),
                 "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--timeout", "300",
                 "telehealth.wsgi:app"]
 

@@ -13,7 +13,7 @@ END = "<!-- bench:archive-vs-orthanc:end -->"
 # metric key, label, higher is better, target ratio (ours / Orthanc) or None
 ROWS: list[tuple[str, str, bool, float | None]] = [
     ("stow", "STOW-RS ingest, instances/s", True, 1.5),
-    ("stow_large", "STOW-RS ingest (large run), instances/s", True, 1.5),
+    ("stow_large", "STOW-RS ingest (large run, 10,000 by default), instances/s", True, 1.5),
     ("qido_study", "QIDO-RS studies, p50 ms", False, 1.0),
     ("qido_series", "QIDO-RS series, p50 ms", False, 1.0),
     ("qido_instance", "QIDO-RS instances, p50 ms", False, 1.0),

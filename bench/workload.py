@@ -229,7 +229,7 @@ class Settings:
     """Counts and concurrency, from BENCH_* environment variables (defaults fit ~15 minutes on 2 cores)."""
 
     instances: int = int(os.environ.get("BENCH_INSTANCES", "1000"))
-    large: int = int(os.environ.get("BENCH_LARGE_INSTANCES", "0"))
+    large: int = int(os.environ.get("BENCH_LARGE_INSTANCES", "10000"))  # a second STOW-RS run; 0 skips it
     stow_clients: int = int(os.environ.get("BENCH_STOW_CLIENTS", "4"))
     stow_batch: int = int(os.environ.get("BENCH_STOW_BATCH", "10"))
     big_series: int = int(os.environ.get("BENCH_SERIES_INSTANCES", "300"))
