@@ -155,6 +155,8 @@ await journey('viewer-layouts-and-touch', async ({ open }) => {
   assert.match(await list.innerText(), /Cyst\?/);
   assert.doesNotMatch(await page.locator('[data-testid="viewport"] svg').textContent(), /Mean:/);
   await screenshot(page, 'viewer-layout-03-after-delete');
+  await page.keyboard.press('?');
+  await page.getByRole('complementary', { name: 'Keyboard shortcuts' }).getByText('2 × 2 viewports').waitFor();
 
   // A phone: collapsed toolbar, series drawer, one-finger window/level, two-finger pinch zoom.
   const phone = await open({ viewport: { width: 390, height: 844 }, isMobile: true });
@@ -195,5 +197,8 @@ await journey('viewer-layouts-and-touch', async ({ open }) => {
   await screenshot(phone, 'viewer-phone-02-pinched');
   await phone.getByRole('button', { name: 'Tools' }).click();
   assert.ok(await phone.getByRole('toolbar', { name: 'Viewer tools' }).isVisible());
+  // The viewport got smaller; the zoom the user pinched is kept.
+  await phone.waitForTimeout(300);
+  assert.ok((await zoomOf(phone)) > 100, `zoom after the toolbar opened: ${await zoomOf(phone)}%`);
   await screenshot(phone, 'viewer-phone-03-tools-open');
 });

@@ -20,6 +20,7 @@ import { ViewportPane } from './ViewportPane';
 import { SeriesBrowser } from './SeriesBrowser';
 import { MeasurementsPanel } from './MeasurementsPanel';
 import { TextPromptDialog } from './TextPromptDialog';
+import { ShortcutsPanel } from './ShortcutsPanel';
 import { useLiveViewer } from '../live/useLiveViewer';
 import { LivePanel } from '../live/LivePanel';
 import { KeyImageButton } from '../report/KeyImageButton';
@@ -68,6 +69,7 @@ export function ViewerPage() {
   const [fps, setFps] = useState(12);
   const [showAttributes, setShowAttributes] = useState(false);
   const [showMeasurements, setShowMeasurements] = useState(false);
+  const [showShortcuts, setShowShortcuts] = useState(false);
   // On a phone the toolbar and the series are collapsed until asked for.
   const [toolsOpen, setToolsOpen] = useState(false);
   const [seriesOpen, setSeriesOpen] = useState(false);
@@ -125,6 +127,7 @@ export function ViewerPage() {
     const handled = (() => {
       const layout = event.shiftKey && LAYOUTS.find((l) => event.code === `Digit${l.digit}`);
       if (layout) updateLayout((s) => changeLayout(s, layout.id));
+      else if (key === '?') setShowShortcuts((v) => !v);
       else if (key === 'v') updateLayout((s) => activate(s, (s.active + 1) % s.panes.length));
       else if (key === 'Delete' || key === 'Backspace') deleteSelected();
       else if (event.ctrlKey || event.metaKey || event.altKey) return false;
@@ -280,6 +283,15 @@ export function ViewerPage() {
           <button type="button" className={`tool${showAttributes ? ' active' : ''}`} aria-pressed={showAttributes} onClick={() => setShowAttributes((v) => !v)}>
             Tags
           </button>
+          <button
+            type="button"
+            className={`tool${showShortcuts ? ' active' : ''}`}
+            aria-pressed={showShortcuts}
+            title="Keyboard shortcuts and touch gestures (?)"
+            onClick={() => setShowShortcuts((v) => !v)}
+          >
+            Keys
+          </button>
           <KeyImageButton caseId={caseId} studyUid={studyUid} seriesUid={selected} image={current} window={state?.window} />
         </div>
       </header>
@@ -317,6 +329,7 @@ export function ViewerPage() {
             />
           ))}
         </div>
+        {showShortcuts && <ShortcutsPanel tools={TOOLS} onClose={() => setShowShortcuts(false)} />}
         {showMeasurements && <MeasurementsPanel viewer={viewer} onClose={() => setShowMeasurements(false)} />}
         {showAttributes && current && <AttributeBrowser dataset={current.metadata} onClose={() => setShowAttributes(false)} />}
       </div>
