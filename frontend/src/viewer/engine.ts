@@ -8,6 +8,7 @@ import {
   cache,
   eventTarget,
   init as coreInit,
+  type StackViewport,
   type Types,
 } from '@cornerstonejs/core';
 import { init as loaderInit, wadors } from '@cornerstonejs/dicom-image-loader';
@@ -131,12 +132,6 @@ function renderingEngine(): RenderingEngine {
   return engine;
 }
 
-/** Whether an IMAGE_RENDERED event drew an image (an empty viewport also renders, e.g. on resize). */
-function showsImage(event: Event): boolean {
-  const status = (event as CustomEvent<{ viewportStatus?: Enums.ViewportStatus }>).detail?.viewportStatus;
-  return status !== Enums.ViewportStatus.NO_DATA && status !== Enums.ViewportStatus.LOADING;
-}
-
 /** One stack viewport bound to a DOM element. */
 export class StackViewer {
   readonly viewportId: string;
@@ -244,8 +239,8 @@ export class StackViewer {
     if (this.instrumented) this.watchFirstStack(imageIds);
     // Prefetch starts once the first image is on screen: 200 downloads and decodes started earlier
     // compete with its decode and render for the main thread and the decode workers (bench_viewer).
-    const prefetch = (event: Event) => {
-      if (!showsImage(event)) return;
+    const prefetch = () => {
+      if (!this.showsOneOf(imageIds)) return;
       this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, prefetch);
       toolUtilities.stackPrefetch.enable(this.element);
     };
@@ -253,6 +248,12 @@ export class StackViewer {
     await this.viewport.setStack(imageIds, Math.min(Math.max(index, 0), Math.max(images.length - 1, 0)));
     this.viewport.render();
     this.emit();
+  }
+
+  /** Whether the viewport shows one of these images (an empty viewport renders too, e.g. on resize). */
+  private showsOneOf(imageIds: readonly string[]): boolean {
+    const image = (this.viewport as unknown as StackViewport).getCornerstoneImage?.();
+    return !!image && imageIds.includes(image.imageId);
   }
 
   /** The key given to the last setStack (the series UID it shows), '' before any. */
@@ -264,8 +265,8 @@ export class StackViewer {
   private watchFirstStack(imageIds: string[]): void {
     if (this.marked.firstImage || typeof performance === 'undefined') return;
     this.stopWatchingLoad?.();
-    const onRendered = (event: Event) => {
-      if (this.marked.firstImage || !showsImage(event)) return;
+    const onRendered = () => {
+      if (this.marked.firstImage || !this.showsOneOf(imageIds)) return;
       this.marked.firstImage = true;
       performance.mark(FIRST_IMAGE_MARK, { detail: { images: imageIds.length } });
       this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
@@ -393,6 +394,19 @@ export class StackViewer {
     }
     if (removed) toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
     return removed;
+  }
+
+  /** Asks for a new text of an arrow or text note of this stack (the list's "Edit"; works on touch too). */
+  async editText(uid: string): Promise<void> {
+    if (!this.measurements().some((m) => m.uid === uid)) return;
+    const ann = annotationApi.state.getAnnotation(uid) as unknown as AnnotationLike | undefined;
+    if (!ann?.data) return;
+    const before = ann.data.label ?? ann.data.text ?? '';
+    const text = cleanText(await requestText(before));
+    if (!text || text === before || !annotationApi.state.getAnnotation(uid)) return;
+    ann.data.label = text;
+    annotationApi.state.triggerAnnotationModified(ann as never, this.element);
+    toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
   }
 
   /** Shows the slice an annotation is on and selects it (the measurements list's click). */
