@@ -72,6 +72,43 @@ function manualTimers() {
 }
 
 describe('Autosave', () => {
+  it('flush during a save waits for it and for what was typed meanwhile (before preview or signing)', async () => {
+    const timers = manualTimers();
+    const sent: [string, number][] = [];
+    let release: () => void = () => undefined;
+    const autosave = new Autosave<{ version: number }>(1, {
+      delayMs: 500,
+      save: (c, v) => {
+        sent.push([c.history, v]);
+        return sent.length === 1
+          ? new Promise((resolve) => {
+              release = () => resolve({ version: v + 1 });
+            })
+          : Promise.resolve({ version: v + 1 });
+      },
+      onSaved: () => undefined,
+      onState: () => undefined,
+      isConflict: () => false,
+      describe: String,
+      ...timers,
+    });
+    autosave.change({ ...content, history: 'a' });
+    const first = autosave.flush();
+    autosave.change({ ...content, history: 'ab' });
+    let settled = false;
+    const second = autosave.flush().then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(sent).toEqual([
+      ['a', 1],
+      ['ab', 2],
+    ]);
+    expect(autosave.baseVersion).toBe(3);
+  });
   it('debounces, sends the base version and advances it', async () => {
     const timers = manualTimers();
     const sent: [string, number][] = [];

@@ -73,7 +73,7 @@ export interface AutosaveOptions<R> {
 export class Autosave<R> {
   private timer: unknown = null;
   private pending: ReportContent | null = null;
-  private inFlight = false;
+  private running: Promise<void> | null = null;
   private stopped = false;
 
   constructor(
@@ -99,33 +99,41 @@ export class Autosave<R> {
     }, this.options.delayMs);
   }
 
-  /** Saves now whatever is pending (e.g. before signing); resolves when saved. */
-  async flush(): Promise<void> {
-    if (this.stopped || this.inFlight || !this.pending) return;
-    const content = this.pending;
-    this.pending = null;
-    this.inFlight = true;
-    let failed = false;
-    this.options.onState('saving');
-    try {
-      const saved = await this.options.save(content, this.version);
-      this.version = saved.version;
-      this.options.onSaved(saved);
-      this.options.onState(this.pending ? 'pending' : 'saved');
-    } catch (error) {
-      if (this.options.isConflict(error)) {
-        this.stopped = true;
-        this.options.onState('conflict', this.options.describe(error));
-      } else {
-        failed = true;
-        this.pending = this.pending ?? content; // keep the text for the next change or flush
-        this.options.onState('error', this.options.describe(error));
+  /**
+   * Saves now whatever is pending (e.g. before a preview or signing). Resolves once nothing is
+   * pending or being saved, including a save already under way and changes typed meanwhile;
+   * after a failure it resolves with the text kept for the next change or flush.
+   */
+  flush(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.stopped || !this.pending) return Promise.resolve();
+    this.running = this.saveAll().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async saveAll(): Promise<void> {
+    while (this.pending && !this.stopped) {
+      const content = this.pending;
+      this.pending = null;
+      this.options.onState('saving');
+      try {
+        const saved = await this.options.save(content, this.version);
+        this.version = saved.version;
+        this.options.onSaved(saved);
+        this.options.onState(this.pending ? 'pending' : 'saved');
+      } catch (error) {
+        if (this.options.isConflict(error)) {
+          this.stopped = true;
+          this.options.onState('conflict', this.options.describe(error));
+        } else {
+          this.pending = this.pending ?? content; // keep the text for the next change or flush
+          this.options.onState('error', this.options.describe(error));
+        }
+        return;
       }
-    } finally {
-      this.inFlight = false;
     }
-    // Changes typed while saving go out next; after a failure wait for the next change or flush.
-    if (this.pending && !this.stopped && !failed) await this.flush();
   }
 
   dispose(): void {
