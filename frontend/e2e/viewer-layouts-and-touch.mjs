@@ -1,8 +1,8 @@
 // Journey: a study with two CT series. The patient uploads it, opens the viewer and checks the
 // benchmark marks; switches to 1x2 by keyboard and 2x2 by button, puts series and slices into the
 // viewports (click and drag), reloads (layout kept); draws an ellipse ROI and reads its mean/SD in
-// HU, adds a text note through the in-page dialog, deletes measurements from the list and with the
-// Delete key. Then a phone (390x844, touch): the toolbar is collapsed, the series are a drawer, a
+// HU, adds a text note through the in-page dialog and edits it, deletes measurements from the list
+// and with the Delete key. Then a phone (390x844, touch): the toolbar is collapsed, the series are a drawer, a
 // one-finger drag changes the window and a two-finger pinch (CDP touch events) zooms.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -144,6 +144,15 @@ await journey('viewer-layouts-and-touch', async ({ open }) => {
   assert.ok(Math.abs(Number(boxMean) - Number(listMean)) < 0.1, `${boxMean} vs ${listMean}`);
   await screenshot(page, 'viewer-layout-02-measurements');
 
+  // Edit the note's text from the list (the same dialog, prefilled).
+  await list.getByRole('button', { name: /^Edit Text/ }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit the text' });
+  assert.equal(await edit.getByLabel('Edit the text').inputValue(), 'Cyst?');
+  await edit.getByLabel('Edit the text').fill('Simple cyst');
+  await edit.getByRole('button', { name: 'OK' }).click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid="viewport"] svg')?.textContent ?? '').includes('Simple cyst'));
+  await list.getByText('Simple cyst').waitFor();
+
   // Delete the length with its ×; select the ellipse from the list and press Delete.
   await list.getByRole('button', { name: /^Delete Length/ }).click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="measurement"]').length === 2);
@@ -152,7 +161,7 @@ await journey('viewer-layouts-and-touch', async ({ open }) => {
   await page.getByTestId('viewport').focus();
   await page.keyboard.press('Delete');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="measurement"]').length === 1);
-  assert.match(await list.innerText(), /Cyst\?/);
+  assert.match(await list.innerText(), /Simple cyst/);
   assert.doesNotMatch(await page.locator('[data-testid="viewport"] svg').textContent(), /Mean:/);
   await screenshot(page, 'viewer-layout-03-after-delete');
   await page.keyboard.press('?');

@@ -3,7 +3,8 @@ import type { Measurement, StackViewer } from './engine';
 
 /**
  * The measurements on the active viewport's series: kind, value with unit and slice. A click shows
- * the slice and selects the drawing; the × removes it (as do Delete/Backspace on a selected one).
+ * the slice and selects the drawing; ✎ edits a note's text; × removes it (as do Delete/Backspace on
+ * a selected one).
  */
 export function MeasurementsPanel({ viewer, onClose }: { viewer: StackViewer | null; onClose: () => void }) {
   const [rows, setRows] = useState<Measurement[]>([]);
@@ -50,6 +51,16 @@ export function MeasurementsPanel({ viewer, onClose }: { viewer: StackViewer | n
                 <span className="measurement-value">{m.value || '…'}</span>
                 <span className="muted">Image {m.index + 1}</span>
               </button>
+              {m.textual && (
+                <button
+                  type="button"
+                  className="tool"
+                  aria-label={`Edit ${m.kind} on image ${m.index + 1}`}
+                  onClick={() => void viewer?.editText(m.uid)}
+                >
+                  ✎
+                </button>
+              )}
               <button
                 type="button"
                 className="tool"

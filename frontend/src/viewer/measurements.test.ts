@@ -42,9 +42,9 @@ describe('measurement values', () => {
       ],
       ['img-1', 'img-2', 'img-3'],
     );
-    expect(rows.map((r) => [r.uid, r.kind, r.value, r.index])).toEqual([
-      ['u2', 'Arrow', 'look here', 0],
-      ['u1', 'Length', '10 mm', 2],
+    expect(rows.map((r) => [r.uid, r.kind, r.value, r.index, r.textual])).toEqual([
+      ['u2', 'Arrow', 'look here', 0, true],
+      ['u1', 'Length', '10 mm', 2, false],
     ]);
   });
 

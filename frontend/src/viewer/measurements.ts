@@ -19,7 +19,11 @@ export interface Measurement {
   imageId: string;
   /** 0-based index in the viewer's stack, -1 when not in it. */
   index: number;
+  /** A note whose text can be edited (arrow, text). */
+  textual: boolean;
 }
+
+const TEXTUAL = new Set(['ArrowAnnotate', 'Label']);
 
 export const KIND_LABELS: Record<string, string> = {
   Length: 'Length',
@@ -85,7 +89,14 @@ export function measurementRows(annotations: readonly AnnotationLike[], imageIds
     const imageId = a.metadata?.referencedImageId ?? '';
     const index = indexOf.get(imageId);
     if (!a.annotationUID || !(toolName in KIND_LABELS) || index === undefined) continue;
-    rows.push({ uid: a.annotationUID, kind: KIND_LABELS[toolName]!, value: describeValue(toolName, a), imageId, index });
+    rows.push({
+      uid: a.annotationUID,
+      kind: KIND_LABELS[toolName]!,
+      value: describeValue(toolName, a),
+      imageId,
+      index,
+      textual: TEXTUAL.has(toolName),
+    });
   }
   return rows.sort((x, y) => x.index - y.index);
 }
