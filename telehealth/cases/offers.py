@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.audit.service import record
-from telehealth.cases.access import get_visible_case
+from telehealth.cases.access import get_visible_case, is_coordinator_of
 from telehealth.cases.conversation import add_participant
 from telehealth.cases.models import Case, CaseParticipant, Offer
 from telehealth.cases.service import _check, _move, pending_offer
@@ -62,6 +62,14 @@ def offer_case(session: Session, actor: User, case_id: str, specialist_id: str) 
     session.commit()
     case_transitioned.send(case, action="offer", actor=actor, from_status="triage", note=None)
     return offer
+
+
+def list_offers(session: Session, actor: User, case_id: str) -> list[Offer]:
+    """The offers made on a case, newest first: for the case's coordinators (others get 404)."""
+    case = get_visible_case(session, actor, case_id)
+    if not is_coordinator_of(case, actor):
+        raise NotFound("No such case", code="case_not_found")
+    return list(session.scalars(select(Offer).where(Offer.case_id == case.id).order_by(Offer.created_at.desc())))
 
 
 def _drop_participation(session: Session, case: Case, user: User) -> None:

@@ -226,3 +226,9 @@ class OfferOut(Out):
     expires_at: datetime | None
     responded_at: datetime | None
     reason: str | None
+
+
+class OfferList(Out):
+    """The offers of a case, newest first."""
+
+    items: list[OfferOut]

@@ -26,6 +26,7 @@ from telehealth.cases.schemas import (
     MessageOut,
     NoteIn,
     OfferIn,
+    OfferList,
     OfferOut,
     ParticipantList,
     ParticipantOut,
@@ -158,6 +159,11 @@ def decline(case_id: str, body: NoteIn) -> CaseOut:
 def offer(case_id: str, body: OfferIn) -> tuple[dict, int]:  # type: ignore[type-arg]
     o = offers.offer_case(db.session, g.user, case_id, body.specialist_id)
     return OfferOut.model_validate(o).model_dump(mode="json"), 201
+
+
+@route(bp, "/<case_id>/offers", response=OfferList, summary="Coordinator: the offers made on the case, newest first")
+def list_offers(case_id: str) -> OfferList:
+    return OfferList(items=[OfferOut.model_validate(o) for o in offers.list_offers(db.session, g.user, case_id)])
 
 
 @route(bp, "/<case_id>/messages", response=MessageList, summary="The case conversation")
