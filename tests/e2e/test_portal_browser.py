@@ -41,3 +41,27 @@ def test_large_upload_resumes_after_a_dropped_connection_and_a_reload(
                          LARGE_ZIP_INSTANCES=str(LARGE_SLICES))
     assert "after the cut:" in output and "after the reload: HEAD" in output
     assert "portal-upload-04-reload-resumed-done.png" in output
+
+
+def test_patient_shares_images_and_a_recipient_reads_them_with_the_passcode(
+    live_server: str, run_journey: Callable[..., str], sample_ct_dir: Path
+) -> None:
+    """Create a passcode link, the recipient (no account, phone) opens the viewer; the use is logged; revoked."""
+    output = run_journey("portal-share-links", live_server, SAMPLE_DICOM_DIR=str(sample_ct_dir))
+    assert "portal-share-05-recipient-refused.png" in output
+
+
+def test_coordinator_offers_from_the_board_and_reassigns_from_the_case_page(
+    live_server: str, run_journey: Callable[..., str]
+) -> None:
+    """An unmatched consult waits in triage; offered by hand, then reassigned; the offer list shows each step."""
+    output = run_journey("portal-coordinator-routing", live_server)
+    assert "portal-coord-03-case-reassigned.png" in output
+
+
+def test_admin_edits_specialists_and_rules_and_a_specialist_their_own_settings(
+    live_server: str, run_journey: Callable[..., str]
+) -> None:
+    """Profile with hours and absence, a rule created/edited/removed, own availability and notifications."""
+    output = run_journey("portal-routing-admin", live_server)
+    assert "portal-admin-05-notifications.png" in output

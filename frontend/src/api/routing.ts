@@ -114,3 +114,65 @@ export function getPreferences(client: ApiClient = api) {
 export function savePreferences(preferences: PreferenceChange[], client: ApiClient = api) {
   return client.put<{ items: NotificationPreference[] }>('/api/notifications/preferences', { preferences });
 }
+
+/** A specialist considered for a case, best first; `excluded` says why one is not eligible. */
+export interface Candidate {
+  specialist: PersonRef;
+  eligible: boolean;
+  requested: boolean;
+  fit: number;
+  load: number;
+  capacity: number;
+  available_now: boolean;
+  last_offered_at: string | null;
+  excluded: string[];
+}
+
+export interface CandidateList {
+  rule: string | null;
+  required_specialty: string | null;
+  required_subspecialty: string | null;
+  requested_specialty: string | null;
+  region: string | null;
+  modalities: string[];
+  body_parts: string[];
+  items: Candidate[];
+}
+
+export type OfferStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'withdrawn';
+
+export interface Offer {
+  id: string;
+  case_id: string;
+  specialist: PersonRef;
+  status: OfferStatus | string;
+  created_at: string;
+  expires_at: string | null;
+  responded_at: string | null;
+  reason: string | null;
+}
+
+const caseRoutingPath = (id: string) => `/api/cases/${encodeURIComponent(id)}`;
+
+/** Coordinator: the specialists considered for the case, with the reasons some are excluded. */
+export function getCandidates(caseId: string, client: ApiClient = api, signal?: AbortSignal) {
+  return client.get<CandidateList>(`${caseRoutingPath(caseId)}/candidates`, undefined, signal);
+}
+
+/** Coordinator: the offers made on the case, newest first. */
+export function listOffers(caseId: string, client: ApiClient = api, signal?: AbortSignal) {
+  return client.get<{ items: Offer[] }>(`${caseRoutingPath(caseId)}/offers`, undefined, signal);
+}
+
+/** Coordinator: offer a triaged case to a specialist. */
+export function offerCase(caseId: string, specialistId: string, client: ApiClient = api) {
+  return client.post<Offer>(`${caseRoutingPath(caseId)}/offers`, { specialist_id: specialistId });
+}
+
+/** Coordinator: take the case back and offer it to a specialist (or, without one, to the next candidate). */
+export function reassignCase(caseId: string, specialistId: string | null, reason: string, client: ApiClient = api) {
+  return client.post<unknown>(`${caseRoutingPath(caseId)}/reassign`, {
+    specialist_id: specialistId,
+    reason: reason.trim() || null,
+  });
+}

@@ -71,6 +71,8 @@ export const BUCKET_LABELS: Record<string, string> = {
   closed: 'Closed',
 };
 
-export function bucketLabel(bucket: string): string {
+/** On the coordinator board "offered" means offered to some specialist, not to the reader. */
+export function bucketLabel(bucket: string, view?: WorklistView): string {
+  if (view === 'coordinator' && bucket === 'offered') return 'Offered, waiting';
   return BUCKET_LABELS[bucket] ?? bucket.replace(/_/g, ' ');
 }

@@ -11,6 +11,8 @@ import { Messages } from './Messages';
 import { Participants } from './Participants';
 import { Studies } from './Studies';
 import { LiveSessions } from './LiveSessions';
+import { ShareLinks } from './ShareLinks';
+import { RoutingSection } from './RoutingSection';
 import { ReportSection } from '../report/ReportSection';
 import { specialtyLabel } from '../newCase/wizard';
 
@@ -66,6 +68,13 @@ export function CasePage() {
       </header>
 
       <CaseActions c={c} onChanged={onChanged} />
+      <RoutingSection
+        c={c}
+        onChanged={() => {
+          current.reload();
+          setVersion((v) => v + 1);
+        }}
+      />
 
       <div className="case-grid">
         <div className="case-main">
@@ -108,6 +117,7 @@ export function CasePage() {
           </section>
           <ReportSection c={c} onChanged={current.reload} />
           <Studies c={c} />
+          <ShareLinks c={c} />
           <Messages caseId={c.id} />
         </div>
         <aside className="case-side">

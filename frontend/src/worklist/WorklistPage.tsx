@@ -8,7 +8,9 @@ import { hasRole } from '../auth/session';
 import { useAsync } from '../cases/useAsync';
 import { dueInfo, formatDateTime } from '../cases/caseStatus';
 import { pageCount } from '../cases/listQuery';
-import { ErrorAlert, Field, Loading, PriorityBadge, StatusBadge } from '../ui/components';
+import { ErrorAlert, Field, Loading, Notice, PriorityBadge, StatusBadge } from '../ui/components';
+import { RouteCase } from './RouteCase';
+import { routeMode } from './routeCase';
 
 /** /worklist: the specialist's worklist or the coordinator's board, in buckets with counts. */
 export function WorklistPage() {
@@ -24,6 +26,7 @@ export function WorklistPage() {
   const page = Math.max(1, Number(search.get('page') ?? 1) || 1);
   const list = useAsync((signal) => getWorklist({ view, bucket: bucket || undefined, page }, undefined, signal), [view, bucket, page]);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [actionDone, setActionDone] = useState<string | null>(null);
 
   function go(change: Record<string, string>) {
     const next = new URLSearchParams({ view, ...(bucket ? { bucket } : {}), ...change });
@@ -58,12 +61,13 @@ export function WorklistPage() {
           </button>
           {data.buckets.map((b) => (
             <button key={b} type="button" className={`tab${bucket === b ? ' active' : ''}`} aria-pressed={bucket === b} onClick={() => go({ bucket: b, page: '' })}>
-              {bucketLabel(b)} <span className="count">{data.counts[b] ?? 0}</span>
+              {bucketLabel(b, view)} <span className="count">{data.counts[b] ?? 0}</span>
             </button>
           ))}
         </nav>
       )}
       <ErrorAlert message={list.error ?? actionError} />
+      {actionDone && <Notice>{actionDone}</Notice>}
       {list.loading && !data && <Loading label="Loading the worklist…" />}
       <div className={view === 'coordinator' && data?.load?.length ? 'case-grid' : undefined}>
         <div>
@@ -84,7 +88,17 @@ export function WorklistPage() {
                 </thead>
                 <tbody>
                   {data.items.map((item) => (
-                    <WorkRow key={item.case_id} item={item} view={view} onChanged={list.reload} onError={setActionError} />
+                    <WorkRow
+                      key={item.case_id}
+                      item={item}
+                      view={view}
+                      onChanged={list.reload}
+                      onError={setActionError}
+                      onDone={(message) => {
+                        setActionDone(message);
+                        list.reload();
+                      }}
+                    />
                   ))}
                 </tbody>
               </table>
@@ -132,7 +146,20 @@ export function WorklistPage() {
   );
 }
 
-function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: WorklistView; onChanged: () => void; onError: (m: string | null) => void }) {
+function WorkRow({
+  item,
+  view,
+  onChanged,
+  onError,
+  onDone,
+}: {
+  item: WorkItem;
+  view: WorklistView;
+  onChanged: () => void;
+  onError: (m: string | null) => void;
+  onDone: (message: string) => void;
+}) {
+  const [routing, setRouting] = useState(false);
   const [declining, setDeclining] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -161,7 +188,9 @@ function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: Wor
     }
   }
 
+  const mode = view === 'coordinator' ? routeMode(item.status) : null;
   return (
+    <>
     <tr className={item.overdue ? 'row-overdue' : undefined}>
       <td data-label="Case">
         <Link to={`/cases/${item.case_id}`} className="case-link">
@@ -180,7 +209,21 @@ function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: Wor
       <td data-label="Due" className={item.overdue ? 'overdue' : undefined}>
         {item.sla_paused ? 'Paused' : due.text}
       </td>
-      {view === 'coordinator' && <td data-label="Specialist">{item.specialist?.name ?? '—'}</td>}
+      {view === 'coordinator' && (
+        <td data-label="Specialist">
+          {item.specialist?.name ?? '—'}
+          {item.status === 'offered' && (
+            <span className="muted small block">
+              Offer waiting{item.offer_expires_at ? `, answer due ${formatDateTime(item.offer_expires_at)}` : ''}
+            </span>
+          )}
+          {mode && !routing && (
+            <button type="button" className="button secondary" onClick={() => setRouting(true)} aria-label={`${mode === 'offer' ? 'Offer' : 'Reassign'} ${item.title}`}>
+              {mode === 'offer' ? 'Offer…' : 'Reassign…'}
+            </button>
+          )}
+        </td>
+      )}
       {view === 'specialist' && (
         <td data-label="Offer">
           {item.status === 'offered' ? (
@@ -218,5 +261,23 @@ function WorkRow({ item, view, onChanged, onError }: { item: WorkItem; view: Wor
         </td>
       )}
     </tr>
+    {routing && mode && (
+      <tr className="route-row">
+        <td colSpan={5}>
+          <RouteCase
+            caseId={item.case_id}
+            title={item.title}
+            status={item.status}
+            currentSpecialistId={item.specialist?.id ?? null}
+            onDone={(message) => {
+              setRouting(false);
+              onDone(`${item.title}: ${message}`);
+            }}
+            onClose={() => setRouting(false)}
+          />
+        </td>
+      </tr>
+    )}
+    </>
   );
 }
