@@ -32,8 +32,9 @@ describe('stackImages', () => {
 
 describe('windowing', () => {
   it('converts between centre/width and VOI range', () => {
-    expect(toVoiRange({ center: 40, width: 400 })).toEqual({ lower: -160, upper: 240 });
-    expect(fromVoiRange({ lower: -160, upper: 240 })).toEqual({ center: 40, width: 400 });
+    expect(toVoiRange({ center: 40, width: 400 })).toEqual({ lower: -160, upper: 239 });
+    expect(fromVoiRange({ lower: -160, upper: 239 })).toEqual({ center: 40, width: 400 });
+    expect(fromVoiRange(toVoiRange({ center: -600, width: 1500 }))).toEqual({ center: -600, width: 1500 });
     expect(describeWindow({ center: 39.6, width: 400.2 })).toBe('C 40 / W 400');
   });
   it('reads the file window', () => {

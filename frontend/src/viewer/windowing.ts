@@ -26,14 +26,18 @@ export const CT_PRESETS: Preset[] = [
   { id: 'mediastinum', label: 'CT mediastinum', center: 50, width: 350, key: '6' },
 ];
 
-/** Linear VOI (PS3.3 C.11.2.1.2): the range that maps to the display's full scale. */
+/**
+ * Linear VOI (PS3.3 C.11.2.1.2.1, the formula Cornerstone uses too): values up to
+ * c - 0.5 - (w - 1)/2 are black, from c - 0.5 + (w - 1)/2 white. Both directions use it, so the
+ * file's "40 / 400" reads back as 40 / 400.
+ */
 export function toVoiRange({ center, width }: WindowLevel): VoiRange {
   const w = Math.max(width, 1);
-  return { lower: center - w / 2, upper: center + w / 2 };
+  return { lower: center - 0.5 - (w - 1) / 2, upper: center - 0.5 + (w - 1) / 2 };
 }
 
 export function fromVoiRange({ lower, upper }: VoiRange): WindowLevel {
-  return { center: (lower + upper) / 2, width: Math.max(upper - lower, 1) };
+  return { center: (lower + upper + 1) / 2, width: Math.max(upper - lower + 1, 1) };
 }
 
 /** Rounded "C 40 / W 400" for the overlay. */
