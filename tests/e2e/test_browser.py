@@ -33,15 +33,6 @@ def test_consult_is_accepted_reported_and_the_patient_downloads_the_pdf(
     assert "report-03-patient-sees-report.png" in output
 
 
-def test_live_session_follower_shows_the_presenters_slice_and_window(
-    live_server: str, run_journey: Callable[..., str], sample_ct_dir: Path
-) -> None:
-    """Two browsers: the follower shows the presenter's slice, window and length within 500 ms."""
-    output = run_journey("live-session", live_server, SAMPLE_DICOM_DIR=str(sample_ct_dir))
-    assert "follower matched the presenter in" in output
-    assert "follower showed the length" in output
-
-
 def test_patient_signs_up_on_a_phone(live_server: str, run_journey: Callable[..., str]) -> None:
     """Sign-up catches mistakes without losing what was typed, then signs the new patient in."""
     output = run_journey("patient-signs-up", live_server)

@@ -24,9 +24,35 @@ export interface ViewState {
 
 export interface LiveParticipant {
   user: PersonRef;
+  /** One browser tab's Socket.IO connection (a person may be present twice). */
+  connection_id?: string;
   role?: string;
   following?: boolean;
-  [key: string]: unknown;
+  joined_at?: string;
+}
+
+/** An annotation as the protocol carries it: SCOORD image pixel points plus UIDs, never a URL. */
+export interface LiveAnnotation {
+  id: string;
+  kind: string;
+  study_instance_uid: string;
+  series_instance_uid: string;
+  sop_instance_uid: string;
+  frame_number: number | null;
+  graphic_type: string;
+  points: [number, number][];
+  measurements: { name: string; value: number; unit: string }[];
+  label?: string | null;
+  author?: PersonRef;
+  version?: number;
+  deleted?: boolean;
+}
+
+export interface ChatLine {
+  id: string;
+  author: PersonRef | null;
+  body: string;
+  at: string;
 }
 
 export interface Snapshot {
@@ -35,7 +61,7 @@ export interface Snapshot {
   presenter: PersonRef | null;
   view: ViewState | null;
   participants: LiveParticipant[];
-  annotations: unknown[];
+  annotations: LiveAnnotation[];
 }
 
 export interface Envelope {
@@ -50,19 +76,38 @@ export interface Envelope {
 export interface LiveState {
   seq: number;
   presenter: PersonRef | null;
+  host: PersonRef | null;
   view: ViewState | null;
   participants: LiveParticipant[];
   status: string;
+  /** The session's annotations by id, tombstones included (so a late edit of a deleted one is ignored). */
+  annotations: Record<string, LiveAnnotation>;
+  /** Chat lines of the session, oldest first (history comes from the case messages). */
+  chat: ChatLine[];
+  /** People who asked for control, for the presenter or host to grant. */
+  requests: PersonRef[];
 }
 
-export function fromSnapshot(snap: Snapshot): LiveState {
+export function fromSnapshot(snap: Snapshot, previous?: LiveState | null): LiveState {
   return {
     seq: snap.seq,
     presenter: snap.presenter,
+    host: snap.session?.host ?? null,
     view: snap.view ?? null,
     participants: snap.participants ?? [],
     status: snap.session?.status ?? 'live',
+    annotations: Object.fromEntries((snap.annotations ?? []).map((a) => [a.id, a])),
+    chat: previous?.chat ?? [],
+    requests: previous?.requests ?? [],
   };
+}
+
+/** Adds chat lines (history or new), once each, in time order. */
+export function withChat(state: LiveState, lines: ChatLine[]): LiveState {
+  const known = new Set(state.chat.map((c) => c.id));
+  const fresh = lines.filter((l) => !known.has(l.id));
+  if (!fresh.length) return state;
+  return { ...state, chat: [...state.chat, ...fresh].sort((a, b) => a.at.localeCompare(b.at)) };
 }
 
 export type ApplyResult =
@@ -71,7 +116,7 @@ export type ApplyResult =
   | { kind: 'gap'; state: LiveState; since: number };
 
 function participantId(p: LiveParticipant): string {
-  return p.user?.id ?? '';
+  return p.connection_id ?? p.user?.id ?? '';
 }
 
 /** Applies one broadcast event; refuses to skip a missing seq. */
@@ -86,14 +131,40 @@ export function applyEvent(state: LiveState, env: Envelope): ApplyResult {
       break;
     case 'presenter':
       next.presenter = (data.presenter as PersonRef) ?? null;
+      next.requests = state.requests.filter((r) => r.id !== next.presenter?.id);
       break;
+    case 'presenter:request': {
+      const user = data.user as PersonRef | undefined;
+      if (user) next.requests = [...state.requests.filter((r) => r.id !== user.id), user];
+      break;
+    }
     case 'presence': {
       const action = data.action as string | undefined;
-      const person = data as unknown as LiveParticipant;
-      const others = state.participants.filter((p) => participantId(p) !== participantId(person));
+      const person = { ...(data as unknown as LiveParticipant & { action?: string; reason?: string }) };
+      delete person.action;
+      delete person.reason;
+      const id = participantId(person);
+      if (action === 'follow') {
+        next.participants = state.participants.map((p) => (participantId(p) === id ? { ...p, ...person } : p));
+        break;
+      }
+      const others = state.participants.filter((p) => participantId(p) !== id);
       next.participants = action === 'leave' || action === 'disconnect' ? others : [...others, person];
       break;
     }
+    case 'annotation:add':
+    case 'annotation:update':
+    case 'annotation:delete': {
+      const a = data.annotation as LiveAnnotation | undefined;
+      const known = a && state.annotations[a.id];
+      if (a && (!known || (known.version ?? 0) <= (a.version ?? 0))) next.annotations = { ...state.annotations, [a.id]: a };
+      break;
+    }
+    case 'chat':
+      return {
+        kind: 'applied',
+        state: withChat(next, [{ id: String(data.message_id ?? env.seq), author: env.actor, body: String(data.body ?? ''), at: env.at }]),
+      };
     case 'ended':
     case 'session:ended':
     case 'end':
