@@ -164,6 +164,7 @@ await journey('report-editor', async ({ open }) => {
   await editor.getByRole('button', { name: 'Sign report' }).click();
   await editor.getByRole('link', { name: 'Download PDF', exact: true }).waitFor({ timeout: 30000 });
   await editor.getByText('Length 31.25 mm — Medial meniscus posterior horn').waitFor();
+  await specialist.getByText('Report ready', { exact: true }).first().waitFor();
 
   // Amend: the reason is required; a new draft version opens with the signed content.
   await editor.getByRole('button', { name: 'Amend report' }).click();

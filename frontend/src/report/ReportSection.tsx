@@ -35,7 +35,8 @@ export function ReportSection({ c, onChanged }: { c: Case; onChanged: () => void
   }, [c.id, c.status]);
 
   const specialistReading = c.my_role === 'specialist' && ['in_review', 'accepted', 'info_requested'].includes(c.status);
-  if (loading) return null;
+  // Only the first load hides the section; a reload (the case status changed) keeps what is shown.
+  if (loading && !report) return null;
   if (missing && !specialistReading) return null;
 
   async function start() {
