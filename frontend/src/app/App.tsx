@@ -24,7 +24,14 @@ import { LoginRedirect } from '../security/LoginRedirect';
 import { lazy, Suspense } from 'react';
 
 // The viewer pulls in Cornerstone3D; load it only when someone opens images.
-const ViewerPage = lazy(() => import('../viewer/ViewerPage').then((m) => ({ default: m.ViewerPage })));
+const loadViewerPage = () => import('../viewer/ViewerPage').then((m) => ({ default: m.ViewerPage }));
+const ViewerPage = lazy(loadViewerPage);
+// Opened straight from a link, the viewer's code (several MB) and Cornerstone's start-up begin at once,
+// alongside the session check, instead of after it (bench/bench_viewer.py).
+if (typeof window !== 'undefined' && /^\/cases\/[^/]+\/viewer/.test(window.location.pathname)) {
+  void loadViewerPage().catch(() => undefined);
+  void import('../viewer/engine').then((m) => m.initCornerstone()).catch(() => undefined);
+}
 
 /** Renders `children` for a signed-in user, otherwise sends them to sign in and back. */
 function RequireAuth({ children }: { children: ReactNode }) {
