@@ -39,6 +39,8 @@ export interface LiveHandlers {
   onRtc?: (signal: RtcSignal) => void;
   /** An operation the server refused for good (shown to the user). */
   onError?: (message: string) => void;
+  /** An annotation change was refused: show the annotation as the session has it again. */
+  onRefused?: (annotationId: string) => void;
   /** Pending annotation operations (0 once everything is acknowledged). */
   onPending?: (count: number) => void;
 }
@@ -64,6 +66,7 @@ export class LiveClient {
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private joined = false;
+  private following = true;
 
   constructor(
     private readonly sessionId: string,
@@ -122,6 +125,8 @@ export class LiveClient {
       this.joined = true;
       this.handlers.onStatus('connected');
       void this.loadChat(answer.session.case_id);
+      // A new connection starts following: say again that this one went free.
+      if (!this.following) void this.follow(false).catch(() => undefined);
       await this.flush();
     } catch (error) {
       this.handlers.onStatus('error', error instanceof Error ? error.message : String(error));
@@ -248,7 +253,10 @@ export class LiveClient {
         }
         if (this.outbox[0] === op) this.outbox.shift();
         else this.outbox = this.outbox.filter((o) => o !== op);
-        if (ack.error) this.handlers.onError?.(`An annotation change was refused: ${ack.error.message ?? ack.error.code}`);
+        if (ack.error) {
+          this.handlers.onError?.(`An annotation change was refused: ${ack.error.message ?? ack.error.code}`);
+          this.handlers.onRefused?.(opId(op));
+        }
         this.handlers.onPending?.(this.outbox.length);
       }
     } finally {
@@ -305,6 +313,7 @@ export class LiveClient {
   }
 
   async follow(following: boolean): Promise<void> {
+    this.following = following;
     if (!this.joined) return;
     const ack = await this.send('follow', { following });
     if (ack.error) throw new Error(ack.error.message);

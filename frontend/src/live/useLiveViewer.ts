@@ -100,6 +100,10 @@ export function useLiveViewer({ sessionId, viewer, state, studyUid, seriesUid, s
       onStatus: (s, message) => setStatus(message ? `${s}: ${message}` : s),
       onError: setError,
       onPending: setPending,
+      onRefused: (id) => {
+        shown.current.delete(id);
+        setStackVersion((n) => n + 1);
+      },
       onPointer: (p) =>
         setPointers((prev) => {
           const next = new Map(prev);
