@@ -29,6 +29,7 @@ await journey('portal-coordinator-routing', async ({ open }) => {
   await offerForm.getByRole('button', { name: 'Offer case' }).click();
   await offerForm.getByText('Choose the specialist to offer the case to.').waitFor();
   const select = offerForm.getByLabel('Offer to');
+  await select.locator('option', { hasText: 'Dr. Sam Specialist' }).waitFor({ state: 'attached' });
   const options = await select.locator('option').allInnerTexts();
   const sam = options.find((o) => o.startsWith('Dr. Sam Specialist'));
   assert.ok(sam, `Sam is a candidate: ${options.join(' | ')}`);
@@ -46,6 +47,7 @@ await journey('portal-coordinator-routing', async ({ open }) => {
   const routing = coordinator.getByRole('region', { name: 'Routing' });
   await routing.getByText('Dr. Sam Specialist: Waiting for an answer').waitFor();
   const reassign = routing.getByLabel('Reassign to');
+  await reassign.locator('option', { hasText: 'Dr. Nora Neuro' }).waitFor({ state: 'attached' });
   const reassignOptions = await reassign.locator('option').allInnerTexts();
   const nora = reassignOptions.find((o) => o.startsWith('Dr. Nora Neuro'));
   assert.ok(nora, reassignOptions.join(' | '));
