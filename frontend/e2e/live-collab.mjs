@@ -75,6 +75,27 @@ await journey('live-collab', async ({ open }) => {
   await patient.waitForFunction(() => !/\d\s*mm/.test(document.querySelector('[data-testid="viewport"] svg')?.textContent ?? ''), undefined, { timeout: SYNC_MS });
   await specialist.getByRole('button', { name: 'Close measurements' }).click();
 
+  // Other kinds: a rectangle and an ellipse ROI drawn by the specialist show on the patient's image.
+  const areaTexts = (page) =>
+    page.evaluate(() => [...(document.querySelector('[data-testid="viewport"] svg')?.querySelectorAll('text') ?? [])].filter((t) => /Area/.test(t.textContent ?? '')).length);
+  for (const [tool, dy] of [['Rectangle ROI', -140], ['Ellipse ROI', 80]]) {
+    await specialist.getByRole('button', { name: tool, exact: true }).click();
+    await specialist.mouse.move(cx - 200, cy + dy);
+    await specialist.mouse.down();
+    await specialist.mouse.move(cx - 110, cy + dy + 60, { steps: 6 });
+    await specialist.mouse.up();
+  }
+  await specialist.waitForFunction(() => document.querySelectorAll('[data-testid="viewport"] svg text').length > 0);
+  assert.equal(await areaTexts(specialist), 2);
+  await patient.waitForFunction(
+    () => [...(document.querySelector('[data-testid="viewport"] svg')?.querySelectorAll('text') ?? [])].filter((t) => /Area/.test(t.textContent ?? '')).length === 2,
+    undefined,
+    { timeout: SYNC_MS },
+  );
+  console.log(`ROIs shown on the follower: ${await areaTexts(patient)}`);
+  await screenshot(patient, 'live-collab-02b-rois');
+  await specialist.getByRole('button', { name: 'Window/level', exact: true }).click();
+
   // Chat both ways.
   await patient.getByRole('button', { name: /^Chat/ }).click();
   await patient.getByRole('textbox', { name: 'Message' }).fill('Can you see the lesion?');
@@ -107,7 +128,11 @@ await journey('live-collab', async ({ open }) => {
   assert.deepEqual(await mmValues(specialist), [], 'nothing reached the specialist while disconnected');
   await patient.evaluate(() => window.__liveTest.connect());
   await patient.getByTestId('live-status').filter({ hasText: /^connected$/ }).waitFor();
-  await specialist.waitForFunction(() => /\d\s*mm/.test(document.querySelector('[data-testid="viewport"] svg')?.textContent ?? ''), undefined, { timeout: 5000 });
+  await specialist.waitForFunction(
+    () => [...(document.querySelector('[data-testid="viewport"] svg')?.querySelectorAll('text') ?? [])].some((t) => /\d\s*mm$/.test(t.textContent ?? '')),
+    undefined,
+    { timeout: 5000 },
+  );
   const [offlineMm] = await mmValues(patient);
   const [specialistSees] = await mmValues(specialist);
   assert.ok(Math.abs(offlineMm - specialistSees) < 0.2, `${offlineMm} vs ${specialistSees}`);
@@ -124,11 +149,16 @@ await journey('live-collab', async ({ open }) => {
   await specialist.getByRole('button', { name: 'Make presenter' }).click();
   await patient.getByText('Presenter: Pat Jones (you)').waitFor({ timeout: SYNC_MS });
   await specialist.getByRole('button', { name: 'Following' }).waitFor();
+  const sliceBefore = await patient.getByTestId('slice-indicator').innerText();
+  await patient.getByRole('button', { name: 'Window/level', exact: true }).click();
   await patient.getByTestId('viewport').click();
   await patient.keyboard.press('ArrowDown');
   await patient.keyboard.press('ArrowDown');
   await patient.keyboard.press('ArrowDown');
+  await patient.waitForFunction((s) => document.querySelector('[data-testid="slice-indicator"]')?.textContent !== s, sliceBefore);
+  await patient.waitForTimeout(200);
   const patientSlice = await patient.getByTestId('slice-indicator').innerText();
+  console.log(`new presenter moved from ${sliceBefore} to ${patientSlice}`);
   await specialist.waitForFunction((s) => document.querySelector('[data-testid="slice-indicator"]')?.textContent === s, patientSlice, { timeout: SYNC_MS });
   await screenshot(specialist, 'live-collab-05-handoff');
   await specialist.getByRole('button', { name: /People/ }).click();
