@@ -126,6 +126,18 @@ export interface ViewerState {
 
 let engine: RenderingEngine | null = null;
 let viewerCount = 0;
+const liveViewers = new Set<StackViewer>();
+
+/**
+ * Fits every canvas to its element again. The engine refits all its viewports at once, so each
+ * viewer's presentation (zoom relative to the fitted image, pan, rotation, flips) is put back
+ * afterwards: a layout change, a drawer or the phone's toolbar opening is not a reset.
+ */
+function resizeAll(): void {
+  const saved = [...liveViewers].map((v) => [v, v.presentation()] as const);
+  renderingEngine().resize(true, false);
+  for (const [v, p] of saved) v.restorePresentation(p);
+}
 
 function renderingEngine(): RenderingEngine {
   engine ??= new RenderingEngine('telehealth-viewer');
@@ -179,6 +191,7 @@ export class StackViewer {
     }
     group.addViewport(this.viewportId, renderingEngine().id);
     this.setTool('WindowLevel');
+    liveViewers.add(this);
     for (const name of [
       Enums.Events.STACK_NEW_IMAGE,
       Enums.Events.VOI_MODIFIED,
@@ -538,12 +551,23 @@ export class StackViewer {
     this.emit();
   }
 
-  /** Fits the canvas to its element again, keeping zoom and pan (a layout change is not a reset). */
+  /** Fits the canvas to its element again, keeping zoom, pan, rotation and flips (see resizeAll). */
   resize(): void {
-    renderingEngine().resize(true, true);
+    resizeAll();
+  }
+
+  presentation(): Types.ViewPresentation | null {
+    return this.images.length && this.viewport?.getCurrentImageId?.() ? this.viewport.getViewPresentation() : null;
+  }
+
+  restorePresentation(presentation: Types.ViewPresentation | null): void {
+    if (!presentation || !this.images.length) return;
+    this.viewport.setViewPresentation(presentation);
+    this.viewport.render();
   }
 
   destroy(): void {
+    liveViewers.delete(this);
     this.stop();
     this.stopWatchingLoad?.();
     for (const name of [
