@@ -305,7 +305,12 @@ def run_one(db: str, series: SeriesFiles, runs: int, screenshot: str | None, tim
         print(f"[{db}] uploaded {stored} instances in {time.monotonic() - t0:.1f} s", flush=True)
         skip = len(srv.request_times())
         results = browse(srv.origin, srv.viewer_path(series), runs, screenshot, timeout_s)
-        return summarise(db, results, srv.request_times()[skip:])
+        server = srv.request_times()[skip:]
+        raw = os.path.join(ROOT, "bench", "results", f"viewer-{db}.json")
+        os.makedirs(os.path.dirname(raw), exist_ok=True)
+        with open(raw, "w") as fh:  # every navigation's marks and resource timings, for a closer look
+            json.dump({"runs": results, "server": server}, fh)
+        return summarise(db, results, server)
     finally:
         srv.stop()
 
@@ -362,13 +367,14 @@ def report(summaries: list[dict[str, Any]], series: SeriesFiles, runs: int, comm
 
 
 def write_doc(section: str, path: str = DOC) -> None:
-    """Replace this section of docs/benchmarks.md (up to the next section or marker), or insert it before the
-    `make bench` Orthanc section; the other sections stay as they are."""
+    """Replace the measured part of this section of docs/benchmarks.md (up to its first `###` write-up, the
+    next section or marker), or insert the section before the `make bench` Orthanc section; the write-up
+    and the other sections stay as they are."""
     text = open(path).read()
     start = text.find(SECTION)
     if start >= 0:
         rest = text[start + len(SECTION):]
-        ends = [i for i in (rest.find("\n## "), rest.find("\n<!-- ")) if i >= 0]
+        ends = [i for i in (rest.find("\n## "), rest.find("\n<!-- "), rest.find("\n### ")) if i >= 0]
         end = start + len(SECTION) + (min(ends) + 1 if ends else len(rest))
         text = text[:start] + section + "\n" + text[end:].lstrip("\n")
     else:
