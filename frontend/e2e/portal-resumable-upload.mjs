@@ -58,6 +58,7 @@ await journey('portal-resumable-upload', async ({ open }) => {
   while (!drop.state.cut && Date.now() < until) await page.waitForTimeout(100);
   assert.ok(drop.state.cut, 'the second chunk was never sent');
   await page.waitForTimeout(2500); // a few retries fail while offline
+  await page.getByText('The connection dropped. Trying again').waitFor();
   const kept = await serverOffset(page, drop.state.uploadUrl);
   assert.equal(kept, CHUNK, `the server kept ${kept} bytes before the cut`);
   await screenshot(page, 'portal-upload-01-offline');

@@ -158,6 +158,11 @@ export function UploadPanel({ caseId, onUploaded }: { caseId: string; onUploaded
                 <progress max={item.size || 1} value={item.status === 'done' ? item.size || 1 : item.loaded} aria-label={`Progress of ${item.name}`} />
                 <span className="upload-state">
                   {item.status === 'done' ? describeResults(item) : STATUS_TEXT[item.status]}
+                  {item.notice && item.status === 'uploading' && (
+                    <span className="muted small block" role="status">
+                      {item.notice}
+                    </span>
+                  )}
                   {item.error && <span className="field-error block">{item.error}</span>}
                 </span>
               </li>

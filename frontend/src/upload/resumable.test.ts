@@ -55,6 +55,29 @@ describe('UploadQueue with a resumable transport', () => {
     expect(totals(queue.getItems()).stored).toBe(1);
   });
 
+  it('shows what the resumable transport says while it retries, and clears it when done', async () => {
+    const notices: (string | null | undefined)[] = [];
+    let release: () => void = () => undefined;
+    const queue = new UploadQueue(stored, 1, undefined, {
+      threshold: 10,
+      transport: async (f, onProgress, _signal, onNotice) => {
+        onNotice?.('The connection dropped. Trying again.');
+        await new Promise<void>((r) => (release = r));
+        onNotice?.(null);
+        onProgress(f.size);
+        return { items: [{ file: f.name, status: 'stored' }] };
+      },
+    });
+    queue.subscribe(() => notices.push(queue.getItems()[0]?.notice));
+    queue.add([file('big.zip', 100)]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(queue.getItems()[0]).toMatchObject({ status: 'uploading', notice: 'The connection dropped. Trying again.' });
+    release();
+    await queue.idle();
+    expect(queue.getItems()[0]).toMatchObject({ status: 'done', notice: null });
+    expect(notices).toContain('The connection dropped. Trying again.');
+  });
+
   it('cancel aborts a resumable upload and leaves it retryable', async () => {
     const queue = new UploadQueue(stored, 1, undefined, {
       threshold: 10,

@@ -80,8 +80,9 @@ export interface TusOptions {
 /** A ResumableTransport for one case. */
 export function tusTransport(caseId: string, options: TusOptions = {}): ResumableTransport {
   const client = options.client ?? api;
-  return (file, onProgress, signal) =>
+  return (file, onProgress, signal, onNotice) =>
     new Promise((resolve, reject) => {
+      let retrying = false;
       const upload = new Upload(file.blob, {
         endpoint: client.url(tusEndpoint(caseId)),
         chunkSize: options.chunkSize ?? CHUNK_SIZE,
@@ -97,11 +98,22 @@ export function tusTransport(caseId: string, options: TusOptions = {}): Resumabl
             if (name !== 'Accept') req.setHeader(name, value);
           }
         },
-        onProgress: (sent) => onProgress(sent),
+        onProgress: (sent) => {
+          if (retrying) {
+            retrying = false;
+            onNotice?.(null);
+          }
+          onProgress(sent);
+        },
         onShouldRetry: (error) => {
           const status = error.originalResponse?.getStatus() ?? 0;
           // Network failures and server hiccups are retried; a refusal (4xx but 409/423) is final.
-          return status === 0 || status >= 500 || status === 409 || status === 423;
+          const retry = status === 0 || status >= 500 || status === 409 || status === 423;
+          if (retry && !retrying) {
+            retrying = true;
+            onNotice?.('The connection dropped. Trying again; the upload continues where it stopped.');
+          }
+          return retry;
         },
         onError: (error) => reject(errorOf(error)),
         onSuccess: ({ lastResponse }) => {

@@ -60,6 +60,8 @@ export interface UploadItem {
   status: ItemStatus;
   results: InstanceResult[];
   error: string | null;
+  /** A passing state worth saying, e.g. "connection lost, trying again" while a resumable upload retries. */
+  notice?: string | null;
 }
 
 /** Sends a batch of files in one request; `onProgress` gets the bytes of the batch sent so far. */
@@ -77,6 +79,7 @@ export type ResumableTransport = (
   file: UploadFile,
   onProgress: (loaded: number) => void,
   signal: AbortSignal,
+  onNotice?: (message: string | null) => void,
 ) => Promise<UploadResponse>;
 
 export interface Resumable {
@@ -296,7 +299,9 @@ export class UploadQueue {
     try {
       const single = batch.length === 1 && files.length === 1 && this.isLarge(batch[0]!) ? files[0]! : null;
       const response = single
-        ? await this.resumable!.transport(single, onProgress, controller.signal)
+        ? await this.resumable!.transport(single, onProgress, controller.signal, (notice) =>
+            this.update(new Map([[batch[0]!.id, { notice }]])),
+          )
         : await this.transport(files, onProgress, controller.signal);
       if (!controller.signal.aborted) {
         const names = batch.map((item) => item.name);
@@ -306,13 +311,15 @@ export class UploadQueue {
           results[owner >= 0 ? owner : 0]!.push(result);
         }
         this.update(
-          new Map(batch.map((item, i) => [item.id, { status: 'done' as const, loaded: item.size, results: results[i]! }])),
+          new Map(
+            batch.map((item, i) => [item.id, { status: 'done' as const, loaded: item.size, results: results[i]!, notice: null }]),
+          ),
         );
       }
     } catch (error) {
       if (!controller.signal.aborted) {
         const message = error instanceof Error ? error.message : String(error);
-        this.update(new Map(batch.map((item) => [item.id, { status: 'failed' as const, error: message }])));
+        this.update(new Map(batch.map((item) => [item.id, { status: 'failed' as const, error: message, notice: null }])));
       }
     } finally {
       this.controllers.delete(controller);
