@@ -84,12 +84,6 @@ function toCornerstoneBinding(b: Binding): { mouseButton?: number; numTouchPoint
   return { mouseButton: buttons[b.mouse] };
 }
 
-type Types_Annotation = {
-  annotationUID: string;
-  metadata?: { toolName?: string; referencedImageId?: string };
-  data?: { handles?: { points?: Types.Point3[] } };
-};
-
 let initialised: Promise<void> | null = null;
 
 /** Initialises Cornerstone core, the DICOM image loader and the tools once per page. */
@@ -101,13 +95,6 @@ export function initCornerstone(): Promise<void> {
     for (const Tool of Object.values(TOOL_CLASSES)) addTool(Tool);
   })();
   return initialised;
-}
-
-/** A length measurement made on this viewer, in world coordinates (what the live protocol converts). */
-export interface LocalLength {
-  annotationUID: string;
-  imageId: string;
-  points: [Types.Point3, Types.Point3];
 }
 
 export interface ViewerState {
@@ -453,64 +440,6 @@ export class StackViewer {
       if (frame) cancelAnimationFrame(frame);
       for (const name of names) eventTarget.removeEventListener(name, handler);
     };
-  }
-
-  /** Calls `listener` for each length measurement completed on this viewer; returns an unsubscribe. */
-  onLengthCompleted(listener: (length: LocalLength) => void): () => void {
-    const handler = (event: Event) => {
-      const ann = (event as CustomEvent<{ annotation?: Types_Annotation }>).detail?.annotation;
-      if (!ann || ann.metadata?.toolName !== LengthTool.toolName) return;
-      const imageId = ann.metadata.referencedImageId;
-      const points = ann.data?.handles?.points;
-      if (!imageId || !points || points.length < 2) return;
-      if (!this.images.some((img) => img.imageId === imageId)) return;
-      listener({ annotationUID: ann.annotationUID, imageId, points: [points[0]!, points[1]!] });
-    };
-    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, handler);
-    return () => eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, handler);
-  }
-
-  /** Shows a length measured elsewhere (a live session); its UID is kept so it is never added twice. */
-  addLength(annotationUID: string, imageId: string, points: [Types.Point3, Types.Point3]): void {
-    if (annotationApi.state.getAnnotation(annotationUID)) return;
-    const vp = this.viewport;
-    const camera = vp.getCamera();
-    annotationApi.state.addAnnotation(
-      {
-        annotationUID,
-        highlighted: false,
-        invalidated: true,
-        isLocked: false,
-        isVisible: true,
-        metadata: {
-          toolName: LengthTool.toolName,
-          referencedImageId: imageId,
-          FrameOfReferenceUID: vp.getFrameOfReferenceUID(),
-          viewPlaneNormal: camera.viewPlaneNormal,
-          viewUp: camera.viewUp,
-        },
-        data: {
-          handles: {
-            points: [points[0], points[1]],
-            activeHandleIndex: null,
-            textBox: {
-              hasMoved: false,
-              worldPosition: [0, 0, 0],
-              worldBoundingBox: {
-                topLeft: [0, 0, 0],
-                topRight: [0, 0, 0],
-                bottomLeft: [0, 0, 0],
-                bottomRight: [0, 0, 0],
-              },
-            },
-          },
-          label: '',
-          cachedStats: {},
-        },
-      } as unknown as Parameters<typeof annotationApi.state.addAnnotation>[0],
-      this.element,
-    );
-    toolUtilities.triggerAnnotationRenderForViewportIds([this.viewportId]);
   }
 
   /** Shows exactly this presentation (a follower applying the presenter's view). */
