@@ -196,4 +196,7 @@ await journey('live-collab', async ({ open }) => {
   await patient.close();
   await specialist.waitForFunction(() => !document.querySelector('[data-testid="remote-video"]'), undefined, { timeout: 10000 });
   assert.deepEqual(await specialist.evaluate(() => window.__liveMedia()), {});
+  await specialist.getByRole('button', { name: /^People/ }).click();
+  await specialist.locator('li.live-away', { hasText: 'Pat Jones' }).getByText('offline').waitFor({ timeout: SYNC_MS });
+  await screenshot(specialist, 'live-collab-08-people-after-leave');
 });

@@ -4,6 +4,8 @@
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
+import { listParticipants } from '../api/cases';
+import { useAsync } from '../cases/useAsync';
 import { imageToWorld } from './coords';
 import type { RemoteMedia } from './rtc';
 import type { LiveViewer, PointerMark } from './useLiveViewer';
@@ -97,13 +99,18 @@ export function LivePanel({ live: lv }: { live: LiveViewer }) {
 function People({ lv, canGrant, onGrant }: { lv: LiveViewer; canGrant: boolean; onGrant: (userId: string) => void }) {
   const live = lv.live!;
   const asking = new Set(live.requests.map((r) => r.id));
-  const people = [...new Map(live.participants.map((p) => [p.user.id, p])).values()];
+  // Everyone on the case, present ones first (without the roster, only those present are listed).
+  const roster = useAsync(() => (live.caseId ? listParticipants(live.caseId).then((r) => r.items) : Promise.resolve([])), [live.caseId]);
+  const present = [...new Map(live.participants.map((p) => [p.user.id, p])).values()];
+  const here = new Set(present.map((p) => p.user.id));
+  const away = (roster.data ?? []).filter((r) => !here.has(r.user.id));
   return (
     <ul className="live-list" aria-label="Participants">
-      {people.map((p) => (
+      {present.map((p) => (
         <li key={p.user.id} data-testid="live-participant">
-          <span className="live-dot on" aria-label="online" style={{ background: colourOf(p.user.id) }} />
+          <span className="live-dot on" aria-hidden="true" style={{ background: colourOf(p.user.id) }} />
           <span>
+            <span className="visually-hidden">online: </span>
             {p.user.name}
             {p.user.id === lv.meId ? ' (you)' : ''}
             {p.role ? <span className="muted small"> · {p.role}</span> : null}
@@ -113,9 +120,17 @@ function People({ lv, canGrant, onGrant }: { lv: LiveViewer; canGrant: boolean; 
           </span>
           {canGrant && live.presenter?.id !== p.user.id && (
             <button type="button" className="tool" onClick={() => onGrant(p.user.id)}>
-              Make presenter
+              {p.user.id === lv.meId ? 'Take control' : 'Make presenter'}
             </button>
           )}
+        </li>
+      ))}
+      {away.map((r) => (
+        <li key={r.user.id} className="live-away">
+          <span className="live-dot" aria-hidden="true" />
+          <span>
+            {r.user.name} <span className="muted small">· {r.role} · offline</span>
+          </span>
         </li>
       ))}
     </ul>

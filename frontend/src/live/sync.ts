@@ -74,6 +74,7 @@ export interface Envelope {
 }
 
 export interface LiveState {
+  caseId: string;
   seq: number;
   presenter: PersonRef | null;
   host: PersonRef | null;
@@ -90,6 +91,7 @@ export interface LiveState {
 
 export function fromSnapshot(snap: Snapshot, previous?: LiveState | null): LiveState {
   return {
+    caseId: snap.session?.case_id ?? '',
     seq: snap.seq,
     presenter: snap.presenter,
     host: snap.session?.host ?? null,
