@@ -97,7 +97,7 @@ def run_servers(settings: workload.Settings, servers: list[str], work: str) -> d
             asyncio.run(workload.run_all(srv, corpus, settings, log, results[name]))
         except Exception as exc:  # a failing server must show in the report, not void the whole run
             FAILURES.append(f"{name}: {type(exc).__name__}: {str(exc)[:300]}")
-            log(f"  FAILED: {FAILURES[-1]}")
+            log(f"  FAILED: {FAILURES[-1]}\n{getattr(srv, 'log_tail', str)()}")
         finally:
             srv.stop()
         if large is not None:
@@ -112,7 +112,7 @@ def run_servers(settings: workload.Settings, servers: list[str], work: str) -> d
                 log(f"  STOW-RS {settings.large}: {r.value:.1f} instances/s")
             except Exception as exc:  # as above: report it, keep the other servers' results
                 FAILURES.append(f"{name} (large run): {type(exc).__name__}: {str(exc)[:300]}")
-                log(f"  FAILED: {FAILURES[-1]}")
+                log(f"  FAILED: {FAILURES[-1]}\n{getattr(srv, 'log_tail', str)()}")
             finally:
                 srv.stop()
     return results

@@ -113,6 +113,14 @@ class Ours:
         """The gunicorn master's process id (its worker is a child)."""
         return self.proc.pid if self.proc else None
 
+    def log_tail(self, lines: int = 15) -> str:
+        """The end of the server's log (read before `stop`, which removes the folder)."""
+        try:
+            with open(os.path.join(self.folder, "gunicorn.log"), errors="replace") as fh:
+                return "".join(fh.readlines()[-lines:])
+        except OSError:
+            return ""
+
     def stop(self) -> None:
         """Stop gunicorn and remove the data folder."""
         if self.proc and self.proc.poll() is None:

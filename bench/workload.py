@@ -87,20 +87,35 @@ async def ingest(session: aiohttp.ClientSession, target: Target, corpus: Corpus,
     cpu0 = procstat.cpu_seconds(target.pid())
     peak_rss = 0
 
+    resent = 0
+
+    async def post(body: bytes, boundary: str) -> tuple[int, bytes]:
+        nonlocal resent
+        headers = {**target.headers, "Accept": "application/dicom+json",
+                   "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'}
+        for attempt in range(2):
+            try:
+                async with session.post(f"{target.base}/studies", data=body, headers=headers) as resp:
+                    return resp.status, await resp.read()
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                # A keep-alive connection the server had just closed (gunicorn drops idle ones after 2 s):
+                # send once more on a new connection, as HTTP clients do; STOW-RS of the same data is idempotent.
+                if attempt:
+                    raise
+                resent += 1
+        raise AssertionError("unreachable")
+
     async def one(i: int) -> None:
         nonlocal peak_rss
         body, boundary = _multipart(batches[i])
         t0 = time.perf_counter()
-        async with session.post(f"{target.base}/studies", data=body, headers={
-            **target.headers, "Accept": "application/dicom+json",
-            "Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'}) as resp:
-            text = await resp.read()
-            if resp.status != 200:
-                failures.append(f"{resp.status} {text[:200]!r}")
-                return
-            stored = json.loads(text).get("00081199", {}).get("Value", [])
-            if len(stored) != len(batches[i]):
-                failures.append(f"stored {len(stored)} of {len(batches[i])}")
+        status, text = await post(body, boundary)
+        if status != 200:
+            failures.append(f"{status} {text[:200]!r}")
+            return
+        stored = json.loads(text).get("00081199", {}).get("Value", [])
+        if len(stored) != len(batches[i]):
+            failures.append(f"stored {len(stored)} of {len(batches[i])}")
         latencies.append(time.perf_counter() - t0)
         peak_rss = max(peak_rss, procstat.rss_bytes(target.pid()))
 
@@ -116,7 +131,8 @@ async def ingest(session: aiohttp.ClientSession, target: Target, corpus: Corpus,
                   f"per-request p50 {statistics.median(latencies) * 1000:.0f} ms, "
                   f"p90 {pct(latencies, 90) * 1000:.0f} ms",
                   {"wall_s": wall, "server_cpu_s": cpu, "server_cpu_ms_per_instance": cpu / n * 1000,
-                   "peak_rss_mb": peak_rss / 2**20, "batch_rate_p50": statistics.median(per_batch)})
+                   "peak_rss_mb": peak_rss / 2**20, "batch_rate_p50": statistics.median(per_batch),
+                   "resent": resent})
 
 
 async def _get(session: aiohttp.ClientSession, url: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
