@@ -290,8 +290,8 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--annotation-rate", type=float, default=0.5, help="annotations per second per session")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
-    ap.add_argument("--worker-class", default="gevent", choices=["gthread", "gevent"],
-                    help="gunicorn worker of the servers (the Procfile's `live` is gevent, `web` gthread)")
+    ap.add_argument("--worker-class", default="gthread", choices=["gthread", "gevent"],
+                    help="gunicorn worker of the servers (the Procfile's is gthread)")
     ap.add_argument("--skip-two", action="store_true", help="leave out the two-process (Redis) scenario")
     args = ap.parse_args()
     url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)

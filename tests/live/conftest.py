@@ -49,7 +49,7 @@ def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
         yield None
         return
     redis = Redis().start()
-    # As deployed (Procfile): a `web` process (threaded worker) and a `live` process (gevent worker).
+    # One process with the Procfile's threaded worker, one with gunicorn's gevent worker (supported too).
     servers = [Server(database_url, redis.url).start(worker_class="gthread"),
                Server(database_url, redis.url).start(worker_class="gevent")]
     try:
@@ -63,7 +63,7 @@ def _cluster_boot(request, database_url: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def cluster(_cluster_boot):  # type: ignore[no-untyped-def]
     """Two gunicorn processes sharing a private Redis (the shared Redis is left alone), up and answering:
-    "a" with the threaded worker of the Procfile's `web`, "b" with the gevent worker of its `live`.
+    "a" with the Procfile's threaded worker, "b" with gunicorn's gevent worker.
 
     They are stopped after the module, so that they never see the tests of other features.
     """

@@ -74,8 +74,8 @@ class Server:
         """Its base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, threads: int = 64, worker_class: str = "gevent") -> Server:
-        """Start gunicorn (one process; the gevent worker as in the Procfile, or "gthread"); returns once it is up."""
+    def start(self, threads: int = 64, worker_class: str = "gthread") -> Server:
+        """Start gunicorn (one process; the threaded worker as in the Procfile, or "gevent"); returns once it is up."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TELEHEALTH_")}
         data_dir = tempfile.mkdtemp(prefix="telehealth-live-")
         env.update(TELEHEALTH_DATABASE_URL=self.database_url, TELEHEALTH_REDIS_URL=self.redis_url,

@@ -1,7 +1,7 @@
 """Several server processes sharing Redis: events cross, a killed process's clients move on, Redis restarts.
 
-Real gunicorn processes (the Procfile's `web` with the threaded worker and `live` with the gevent
-worker) on loopback ports, a private
+Real gunicorn processes (one with the Procfile's threaded worker, one with the gevent worker) on
+loopback ports, a private
 redis-server, the test database, and real python-socketio clients.
 """
 from __future__ import annotations
