@@ -326,8 +326,9 @@ def report(summaries: list[dict[str, Any]], series: SeriesFiles, runs: int, comm
     lines = [SECTION, "",
              f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}. Command: `{command}`.", "",
              f"Machine: a shared {os.cpu_count()}-core VM ({cpu}), {platform.platform()}, {chromium} headless "
-             f"(`--disable-gpu`, SwiftShader WebGL); load average (1 min) {load[0]} before, {load[1]} after; other "
-             "agents' builds and tests ran at the same time, so wall-clock times are noisy.", "",
+             f"(`--disable-gpu`, SwiftShader WebGL); load average (1 min) {load[0]} before, {load[1]} after; "
+             + ("other work ran at the same time, so wall-clock times are noisy." if float(load[0]) > 2 else
+                "the machine was otherwise idle (the load after is the benchmark's own)."), "",
              f"Series: {len(series.paths)} synthetic CT slices, {series.size}x{series.size}, 16-bit (12 stored), "
              f"{series.spacing} mm pixels, {series.step} mm apart, Explicit VR Little Endian, "
              f"{os.path.getsize(series.paths[0]) // 1024} KB each; uploaded through the upload API. "
