@@ -17,6 +17,7 @@ from flask import current_app, g, request
 from werkzeug.wrappers import Response
 
 from telehealth import clock
+from telehealth.accounts import session_cache
 from telehealth.accounts.models import AuthSession, User
 from telehealth.errors import Forbidden, Unauthorized
 from telehealth.extensions import db
@@ -62,7 +63,17 @@ def _resolve() -> None:
     if len(raw) > 200:
         g.auth_error = "Malformed credentials"
         return
-    s = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == token_hash(raw)))
+    digest = token_hash(raw)
+    cache = session_cache.for_app(current_app)
+    s = cache.get(db.session, digest) if cache is not None else None
+    if s is not None and s.kind == via and session_is_live(s):
+        _seen(s, digest, cache)
+        g.user, g.auth_session, g.auth_via = s.user, s, via
+        return
+    generation = cache.generation() if cache is not None else None  # before the read: see session_cache
+    # populate_existing: a cached copy attached above and refused must not stand in for the row.
+    s = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == digest)
+                          .execution_options(populate_existing=True))
     if s is None and via == "bearer":
         from telehealth.identity.tokens import resolve_access_token
 
@@ -74,11 +85,19 @@ def _resolve() -> None:
     if s is None or s.kind != via or not session_is_live(s):
         g.auth_error = "Session expired or revoked; sign in again"
         return
+    if cache is not None and generation is not None:
+        cache.put(digest, generation, s)
+    _seen(s, digest, cache)
+    g.user, g.auth_session, g.auth_via = s.user, s, via
+
+
+def _seen(s: AuthSession, digest: str, cache: session_cache.SessionCache | None) -> None:
     now = clock.now()
     if (now - s.last_seen_at).total_seconds() > 60:
         s.last_seen_at = now  # throttled so reads don't write on every request
+        if cache is not None:
+            cache.touched(digest, s)
         db.session.commit()
-    g.user, g.auth_session, g.auth_via = s.user, s, via
 
 
 def current_user() -> User | None:
