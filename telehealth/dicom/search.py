@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from .dicomjson import Match, attribute_tag, keyword_vr, parse_match
@@ -102,16 +103,70 @@ def _columns(level: str) -> dict[str, Any]:
     return cols
 
 
+# Built statements by query shape (level, matched keywords and kinds): the values go in as bound parameters,
+# so a repeated kind of search skips building the statement and its cache key (most of a search's CPU).
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_MAX_STATEMENTS = 512
+
+
+def _statement(shape: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    stmt = _STATEMENTS.get(shape)
+    if stmt is None:
+        if len(_STATEMENTS) >= _MAX_STATEMENTS:
+            _STATEMENTS.clear()
+        stmt = _STATEMENTS[shape] = build()
+    return stmt
+
+
+def _shape(query: Query) -> tuple[Any, ...]:
+    """What the statement depends on: each match's keyword and kind (and a range's open ends), fuzzy names."""
+    out: list[Any] = [query.fuzzy]
+    for keyword, match in query.matches.items():
+        ends = (bool(match.value[0]), bool(match.value[1])) if match.kind == "range" else None
+        out.append((keyword, match.kind, ends))
+    return tuple(out)
+
+
+def _params(query: Query) -> dict[str, Any]:
+    """The bound values of `_apply`'s conditions, by the names it gives them."""
+    from .dicomjson import like_pattern
+
+    params: dict[str, Any] = {"limit": query.limit, "offset": query.offset}
+    for keyword, match in query.matches.items():
+        person = keyword.endswith("Name")
+        if match.kind == "uids":
+            params[keyword] = list(match.value)
+        elif match.kind == "range":
+            low, high = match.value
+            params[f"{keyword}_low"], params[f"{keyword}_high"] = low, high
+            params[f"{keyword}_high_len"] = len(high or "")
+        elif match.kind == "wildcard" or (person and query.fuzzy and keyword != "ModalitiesInStudy"):
+            params[keyword] = like_pattern(match.value if match.kind == "wildcard" else match.value + "*")
+        elif keyword == "ModalitiesInStudy":
+            params[keyword] = [match.value]
+        elif _is_int(keyword):
+            try:
+                params[keyword] = int(match.value)
+            except ValueError as exc:
+                raise QueryError(f"{keyword} must be an integer") from exc
+        else:
+            params[keyword] = match.value.upper() if person else match.value
+    return params
+
+
+def _is_int(keyword: str) -> bool:
+    column = _columns("instances").get(keyword)
+    return column is not None and column.type.python_type is int
+
+
 def _apply(stmt: Select[Any], columns: dict[str, Any], query: Query) -> Select[Any]:
     for keyword, match in query.matches.items():
         if keyword == "ModalitiesInStudy":
             sub = select(DicomSeries.study_id)
             if match.kind == "wildcard":
-                from .dicomjson import like_pattern
-
-                sub = sub.where(DicomSeries.modality.like(like_pattern(match.value), escape="\\"))
+                sub = sub.where(DicomSeries.modality.like(bindparam(keyword), escape="\\"))
             else:
-                sub = sub.where(DicomSeries.modality.in_(match.value if match.kind == "uids" else [match.value]))
+                sub = sub.where(DicomSeries.modality.in_(bindparam(keyword, expanding=True)))
             stmt = stmt.where(DicomStudy.id.in_(sub))
             continue
         stmt = stmt.where(_condition(columns[keyword], keyword, match, query.fuzzy))
@@ -119,62 +174,80 @@ def _apply(stmt: Select[Any], columns: dict[str, Any], query: Query) -> Select[A
 
 
 def _condition(column: Any, keyword: str, match: Match, fuzzy: bool) -> Any:
-    from .dicomjson import like_pattern
-
     person = keyword.endswith("Name")
     if match.kind == "uids":
-        return column.in_(match.value)
+        return column.in_(bindparam(keyword, expanding=True))
     if match.kind == "range":
         low, high = match.value
         cond = column != ""
         if low:
-            cond = cond & (column >= low)
+            cond = cond & (column >= bindparam(f"{keyword}_low"))
         if high:
-            cond = cond & (func.substr(column, 1, len(high)) <= high)
+            cond = cond & (func.substr(column, 1, bindparam(f"{keyword}_high_len")) <= bindparam(f"{keyword}_high"))
         return cond
     if match.kind == "wildcard" or (person and fuzzy):
-        pattern = like_pattern(match.value if match.kind == "wildcard" else match.value + "*")
+        pattern: Any = bindparam(keyword)
         return column.ilike(pattern, escape="\\") if person else column.like(pattern, escape="\\")
-    if column.type.python_type is int:
-        try:
-            return column == int(match.value)
-        except ValueError as exc:
-            raise QueryError(f"{keyword} must be an integer") from exc
-    return func.upper(column) == match.value.upper() if person else column == match.value
+    return func.upper(column) == bindparam(keyword) if person else column == bindparam(keyword)
+
+
+def _page(stmt: Select[Any]) -> Select[Any]:
+    return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
 def search_studies(session: Session, case_id: str, query: Query) -> list[DicomStudy]:
     """Studies of the case matching the query, newest study date first."""
-    stmt = _apply(select(DicomStudy).where(DicomStudy.case_id == case_id), STUDY_COLUMNS, query)
-    stmt = stmt.order_by(DicomStudy.study_date.desc(), DicomStudy.created_at, DicomStudy.id)
-    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+    def build() -> Select[Any]:
+        stmt = _apply(select(DicomStudy).where(DicomStudy.case_id == bindparam("case_id")), STUDY_COLUMNS, query)
+        return _page(stmt.order_by(DicomStudy.study_date.desc(), DicomStudy.created_at, DicomStudy.id))
+
+    stmt = _statement(("studies", *_shape(query)), build)
+    return list(session.scalars(stmt, {**_params(query), "case_id": case_id}))
 
 
 def search_series(session: Session, case_id: str, query: Query, study_uid: str | None = None) -> list[DicomSeries]:
     """Series of the case (optionally of one study) matching the query."""
-    stmt = select(DicomSeries).join(DicomStudy, DicomSeries.study_id == DicomStudy.id).where(
-        DicomSeries.case_id == case_id)
-    if study_uid:
-        stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
-    stmt = _apply(stmt, _columns("series"), query).options(contains_eager(DicomSeries.study))
-    stmt = stmt.order_by(DicomSeries.series_number, DicomSeries.created_at, DicomSeries.id)
-    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+    def build() -> Select[Any]:
+        stmt = select(DicomSeries).join(DicomStudy, DicomSeries.study_id == DicomStudy.id).where(
+            DicomSeries.case_id == bindparam("case_id"))
+        if study_uid:
+            stmt = stmt.where(DicomStudy.study_instance_uid == bindparam("study_uid"))
+        stmt = _apply(stmt, _columns("series"), query).options(contains_eager(DicomSeries.study))
+        return _page(stmt.order_by(DicomSeries.series_number, DicomSeries.created_at, DicomSeries.id))
+
+    stmt = _statement(("series", bool(study_uid), *_shape(query)), build)
+    return list(session.scalars(stmt, {**_params(query), "case_id": case_id, "study_uid": study_uid}))
 
 
 def search_instances(session: Session, case_id: str, query: Query, study_uid: str | None = None,
                      series_uid: str | None = None) -> list[DicomInstance]:
     """Instances of the case (optionally of one study/series) matching the query."""
-    stmt = (select(DicomInstance).join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
-            .join(DicomStudy, DicomSeries.study_id == DicomStudy.id).where(DicomInstance.case_id == case_id))
-    if study_uid:
-        stmt = stmt.where(DicomStudy.study_instance_uid == study_uid)
-    if series_uid:
-        stmt = stmt.where(DicomSeries.series_instance_uid == series_uid)
-    # The study and series UIDs of each row are in the answer: load them in the same query, not one per row.
-    stmt = _apply(stmt, _columns("instances"), query).options(
-        contains_eager(DicomInstance.series).contains_eager(DicomSeries.study))
-    stmt = stmt.order_by(DicomInstance.instance_number, DicomInstance.created_at, DicomInstance.id)
-    return list(session.scalars(stmt.limit(query.limit).offset(query.offset)))
+    def build() -> Select[Any]:
+        stmt = (select(DicomInstance).join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
+                .join(DicomStudy, DicomSeries.study_id == DicomStudy.id)
+                .where(DicomInstance.case_id == bindparam("case_id")))
+        if study_uid:
+            stmt = stmt.where(DicomStudy.study_instance_uid == bindparam("study_uid"))
+        if series_uid:
+            stmt = stmt.where(DicomSeries.series_instance_uid == bindparam("series_uid"))
+        # The study and series UIDs of each row are in the answer: load them in the same query, not one per row.
+        stmt = _apply(stmt, _columns("instances"), query).options(
+            contains_eager(DicomInstance.series).contains_eager(DicomSeries.study))
+        return _page(stmt.order_by(DicomInstance.instance_number, DicomInstance.created_at, DicomInstance.id))
+
+    stmt = _statement(("instances", bool(study_uid), bool(series_uid), *_shape(query)), build)
+    return list(session.scalars(stmt, {**_params(query), "case_id": case_id, "study_uid": study_uid,
+                                       "series_uid": series_uid}))
+
+
+_STUDY_COUNTS = (
+    select(DicomSeries.study_id, DicomSeries.modality, func.count(DicomInstance.id))
+    .outerjoin(DicomInstance, DicomInstance.series_id == DicomSeries.id)
+    .where(DicomSeries.study_id.in_(bindparam("ids", expanding=True)))
+    .group_by(DicomSeries.id, DicomSeries.study_id, DicomSeries.modality))
+_SERIES_COUNTS = (
+    select(DicomInstance.series_id, func.count(DicomInstance.id))
+    .where(DicomInstance.series_id.in_(bindparam("ids", expanding=True))).group_by(DicomInstance.series_id))
 
 
 def study_counts(session: Session, study_ids: list[str]) -> dict[str, tuple[int, int, list[str]]]:
@@ -184,11 +257,7 @@ def study_counts(session: Session, study_ids: list[str]) -> dict[str, tuple[int,
     """
     if not study_ids:
         return {}
-    rows = session.execute(
-        select(DicomSeries.study_id, DicomSeries.modality, func.count(DicomInstance.id))
-        .outerjoin(DicomInstance, DicomInstance.series_id == DicomSeries.id)
-        .where(DicomSeries.study_id.in_(study_ids))
-        .group_by(DicomSeries.id, DicomSeries.study_id, DicomSeries.modality)).all()
+    rows = session.execute(_STUDY_COUNTS, {"ids": study_ids}).all()
     series: dict[str, int] = {}
     insts: dict[str, int] = {}
     mods: dict[str, set[str]] = {}
@@ -204,10 +273,7 @@ def series_counts(session: Session, series_ids: list[str]) -> dict[str, int]:
     """Per series: number of instances."""
     if not series_ids:
         return {}
-    rows = session.execute(
-        select(DicomInstance.series_id, func.count(DicomInstance.id)).where(DicomInstance.series_id.in_(series_ids))
-        .group_by(DicomInstance.series_id)).all()
-    return {sid: n for sid, n in rows}
+    return {sid: n for sid, n in session.execute(_SERIES_COUNTS, {"ids": series_ids}).all()}
 
 
 def find_instances(session: Session, case_id: str, study_uid: str, series_uid: str | None = None,
