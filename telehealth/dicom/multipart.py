@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 CHUNK = 256 * 1024
 MAX_HEADER_BYTES = 16 * 1024
@@ -39,6 +40,7 @@ class Part:
     headers: dict[str, str]
     path: str
     size: int = 0
+    sha256: str = ""  # of the body, computed while it was written
 
     @property
     def content_type(self) -> str:
@@ -94,9 +96,10 @@ def iter_parts(
         if count > max_parts:
             raise MultipartError("too_many_parts", f"More than {max_parts} parts")
         fd, name = tempfile.mkstemp(dir=workdir, prefix="part-")
+        hasher = hashlib.sha256()
         with os.fdopen(fd, "wb") as out:
-            size = _copy_body(reader, delim, out)
-        yield Part(headers, name, size)
+            size = _copy_body(reader, delim, out, hasher)
+        yield Part(headers, name, size, hasher.hexdigest())
 
 
 def _skip_to_delimiter(reader: _Reader, delim: bytes) -> None:
@@ -136,20 +139,26 @@ def _read_headers(reader: _Reader) -> dict[str, str]:
     return headers
 
 
-def _copy_body(reader: _Reader, delim: bytes, out: BinaryIO) -> int:
-    """Write the part body up to the next delimiter; return its size."""
+def _copy_body(reader: _Reader, delim: bytes, out: BinaryIO, hasher: Any) -> int:
+    """Write (and hash) the part body up to the next delimiter; return its size."""
     size = 0
     keep = len(delim) - 1
     while True:
         idx = reader.buf.find(delim)
         if idx >= 0:
-            out.write(reader.buf[:idx])
+            chunk = memoryview(reader.buf)[:idx]
+            out.write(chunk)
+            hasher.update(chunk)
+            chunk.release()
             size += idx
             del reader.buf[: idx + len(delim)]
             return size
         if len(reader.buf) > keep:
             n = len(reader.buf) - keep
-            out.write(reader.buf[:n])
+            chunk = memoryview(reader.buf)[:n]
+            out.write(chunk)
+            hasher.update(chunk)
+            chunk.release()
             size += n
             del reader.buf[:n]
         if not reader.fill():

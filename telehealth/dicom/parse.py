@@ -261,8 +261,19 @@ def _check_declared_lengths(ds: Dataset, size: int) -> None:
                 )
 
 
+# Explicit VRs whose raw value pydicom never fails to decode while reading validation only warns: text is
+# decoded with replacement characters, numbers in text stay strings, bulk VRs stay bytes. PN is not among
+# them (its ISO 2022 component groups can raise), nor are binary numbers (a length that is not a multiple of
+# the value size raises), AT, SQ, UN or an implicit VR (decoded by the dictionary VR).
+_DECODE_NEVER_FAILS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "SH", "ST", "TM", "UC", "UI",
+                                 "UR", "UT", "OB", "OD", "OF", "OL", "OV", "OW"})
+
+
 def _check_values(ds: Dataset) -> None:
-    """Decode every non-bulk value so bad VR encodings are found now, not when served."""
+    """Decode every non-bulk value that could fail to decode, so bad VR encodings are found now, not when served
+    (the others are only checked for truncation; see _DECODE_NEVER_FAILS)."""
+    skip = _DECODE_NEVER_FAILS if pydicom.config.settings.reading_validation_mode != pydicom.config.RAISE \
+        else frozenset()
 
     def visit(dataset: Dataset, depth: int) -> None:
         if depth > 32:
@@ -278,6 +289,8 @@ def _check_values(ds: Dataset) -> None:
                     raise InvalidInstance(
                         "truncated", f"Element {raw.tag} declares {raw.length} bytes but the file ends first"
                     )
+                if raw.VR in skip:
+                    continue
             try:
                 elem = dataset[tag]
                 value = elem.value

@@ -141,6 +141,7 @@ class _Pending:
 def ingest_batch(
     session: Session, store: BlobStore, case: Case, user: User | None,
     items: list[tuple[str, str] | InstanceResult], *, source: str, expected_study_uid: str | None = None,
+    hashed: dict[str, tuple[str, int]] | None = None,
 ) -> list[InstanceResult]:
     """Ingest several files of a case that is not anonymous, indexing them in one transaction.
 
@@ -149,6 +150,10 @@ def ingest_batch(
     another), but blobs are written first and the upload record, every index row and the audit event
     are committed together: one commit (one fsync) per request, not per instance. The transaction
     starts with a write (the upload row), so on SQLite it takes the write lock at once.
+
+    `hashed` gives, per path, the sha256 and size computed while the file was received: such a temp file is
+    moved into the store rather than copied, and its directory entry is made durable with the others, once,
+    before the index is committed.
     """
     assert not case.anonymous, "anonymous cases are de-identified one file at a time (ingest_file)"
     results: list[InstanceResult | None] = [None] * len(items)
@@ -176,13 +181,18 @@ def ingest_batch(
             DicomInstance.sop_instance_uid.in_({p.sop_instance_uid for _, p, _, _ in todo}))
     )} if todo else {}
     pending: list[_Pending] = []
+    hashed = hashed or {}
     try:
         for n, parsed, path, name in todo:
             base = _result(parsed, name, parsed.burned_in_annotation)
+            digest, size = hashed.get(path, ("", 0))
             if parsed.sop_instance_uid in known:
-                results[n] = _same_uid_digest(known[parsed.sop_instance_uid], sha256_file(path), base)
+                results[n] = _same_uid_digest(known[parsed.sop_instance_uid], digest or sha256_file(path), base)
             else:
-                pending.append(_Pending(n, parsed, store.put_file(path), base))
+                blob = store.adopt(path, digest, size, sync=False) if digest else store.put_file(path)
+                pending.append(_Pending(n, parsed, blob, base))
+        # Before the index commit; blobs that were there already too (a concurrent request may not have synced).
+        store.sync([q.blob.sha256 for q in pending])
         upload = DicomUpload(case_id=case.id, user_id=user.id if user else None, source=source)
         session.add(upload)
         session.flush()

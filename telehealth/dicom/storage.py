@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -38,6 +39,15 @@ class BlobStore(Protocol):
 
     def put_file(self, path: str | os.PathLike[str]) -> StoredBlob:
         """Store a local file (copied, the source is left alone)."""
+        ...
+
+    def adopt(self, path: str, digest: str, size: int, *, sync: bool = True) -> StoredBlob:
+        """Store a local temp file whose sha256 the caller computed while writing it (the file is moved or
+        consumed); with sync=False the caller calls `sync` before relying on the blob."""
+        ...
+
+    def sync(self, digests: list[str]) -> None:
+        """Make the blobs adopted with sync=False durable."""
         ...
 
     def open(self, digest: str) -> BinaryIO:
@@ -103,6 +113,38 @@ class FilesystemBlobStore:
         """Copy a local file into the store."""
         with open(path, "rb") as fh:
             return self.put_stream(fh)
+
+    def adopt(self, path: str, digest: str, size: int, *, sync: bool = True) -> StoredBlob:
+        """Move a temp file into the store under the sha256 the caller computed while writing it: no second
+        read or copy. Its data is fsynced before the rename; the rename is made durable here, or by `sync`
+        for a whole batch (sync=False). A file on another filesystem is copied instead."""
+        final = self._final(digest)
+        if final.exists():
+            return StoredBlob(digest, size, created=False)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not final.parent.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(final.parent.parent)  # the new directory's own entry (rare: 65,536 of them at most)
+            _fsync_dir(final.parent.parent.parent)
+        os.chmod(path, 0o444)
+        try:
+            os.replace(path, final)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            return self.put_file(path)
+        if sync:
+            _fsync_dir(final.parent)
+        return StoredBlob(digest, size, created=True)
+
+    def sync(self, digests: list[str]) -> None:
+        """fsync the directory of each adopted blob once (the renames are then durable)."""
+        for parent in dict.fromkeys(self._final(d).parent for d in digests):
+            _fsync_dir(parent)
 
     def _commit(self, tmp_name: str, digest: str, size: int) -> StoredBlob:
         final = self._final(digest)

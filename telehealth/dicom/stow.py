@@ -50,7 +50,8 @@ def stow(scope: webutil.Scope, study: str | None = None) -> Response:
             service.finish_upload(db.session, upload, results, scope.user)
         else:  # one transaction for the whole request
             results = service.ingest_batch(db.session, store, case, scope.user, items, source="stow",
-                                           expected_study_uid=study)
+                                           expected_study_uid=study,
+                                           hashed={p.path: (p.sha256, p.size) for p in parts})
         for res in results:
             item = Dataset()
             if res.sop_class_uid:

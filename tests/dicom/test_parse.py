@@ -135,3 +135,37 @@ def test_truncated_trailing_padding_rejected(tmp_path):
     with pytest.raises(InvalidInstance) as info:
         parse_instance(dest)
     assert info.value.code == "truncated"
+
+
+def _patched(tmp_path, placeholder: bytes, raw: bytes, **attrs):
+    """CT_small with `attrs` set, then the bytes `placeholder` replaced by `raw` in the file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = pydicom.dcmread(path("CT_small.dcm"))
+        for key, value in attrs.items():
+            setattr(ds, key, value)
+        out = tmp_path / "patched.dcm"
+        ds.save_as(out, enforce_file_format=True)
+    data = out.read_bytes()
+    assert data.count(placeholder) == 1
+    out.write_bytes(data.replace(placeholder, raw))
+    return str(out)
+
+
+def test_values_that_cannot_be_decoded_are_rejected(tmp_path):
+    # A person name in ISO 2022 IR 87 that pydicom cannot split into component groups.
+    name = _patched(tmp_path, b"QQQQ", b"=\xff^\xfe", SpecificCharacterSet="ISO 2022 IR 87", PatientName="QQQQ")
+    with pytest.raises(InvalidInstance) as info:
+        parse_instance(name)
+    assert info.value.code == "bad_value"
+
+
+def test_undecodable_text_is_kept_with_replacement_characters(tmp_path):
+    # Text VRs never fail to decode (invalid bytes become U+FFFD), so they are not decoded at ingest.
+    ok = _patched(tmp_path, b"QQQQ", b"\xff\xfe\x80\x81", SpecificCharacterSet="ISO_IR 192",
+                  StudyDescription="QQQQ")
+    parsed = parse_instance(ok)
+    assert parsed.sop_instance_uid
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert "\ufffd" in str(pydicom.dcmread(ok).StudyDescription)

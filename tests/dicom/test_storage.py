@@ -79,3 +79,29 @@ def test_rejects_non_digest_names(tmp_path):
     store = FilesystemBlobStore(tmp_path)
     with pytest.raises(ValueError):
         store.open("../../etc/passwd")
+
+
+def test_adopt_moves_a_hashed_temp_file_into_place(tmp_path):
+    store = FilesystemBlobStore(tmp_path / "store")
+    data = b"DICM" * 1000
+    digest = hashlib.sha256(data).hexdigest()
+    first = tmp_path / "part-1"
+    first.write_bytes(data)
+    blob = store.adopt(str(first), digest, len(data), sync=False)
+    store.sync([digest])
+    assert blob.created and blob.sha256 == digest and not first.exists()
+    with store.open(digest) as fh:
+        assert fh.read() == data
+    again = tmp_path / "part-2"
+    again.write_bytes(data)
+    assert store.adopt(str(again), digest, len(data)).created is False
+
+
+def test_multipart_parts_carry_their_sha256(tmp_path):
+    from telehealth.dicom.multipart import iter_parts
+
+    bodies = [b"x" * 70_000, b"", b"\r\n--not-the-boundary\r\n" * 3]
+    body = b"".join(b"--B\r\nContent-Type: application/dicom\r\n\r\n" + b + b"\r\n" for b in bodies) + b"--B--\r\n"
+    parts = list(iter_parts(io.BytesIO(body), "B", str(tmp_path)))
+    assert [p.sha256 for p in parts] == [hashlib.sha256(b).hexdigest() for b in bodies]
+    assert [p.size for p in parts] == [len(b) for b in bodies]
