@@ -219,10 +219,11 @@ def kind(path: str) -> str:
 
 # --- the browser runs -----------------------------------------------------------------------------
 
-def browse(origin: str, path: str, runs: int, screenshot: str | None, timeout_s: float) -> list[dict[str, Any]]:
+def browse(origin: str, path: str, runs: int, screenshot: str | None, timeout_s: float,
+           trace: str | None = None) -> list[dict[str, Any]]:
     """Run viewer_ttfi.mjs with node from frontend/ (its node_modules has playwright-core)."""
     config = {"origin": origin, "path": path, "email": EMAIL, "password": PASSWORD, "runs": runs,
-              "screenshot": screenshot, "timeoutMs": int(timeout_s * 1000)}
+              "screenshot": screenshot, "timeoutMs": int(timeout_s * 1000), "trace": trace}
     res = subprocess.run(["node", SCRIPT, json.dumps(config)], cwd=os.path.join(ROOT, "frontend"),
                          capture_output=True, text=True, timeout=timeout_s * (2 * runs + 2) + 60)
     if res.returncode != 0:
@@ -237,7 +238,11 @@ def resource_facts(run: dict[str, Any], first_image: float) -> dict[str, Any]:
     before = [r for r in frames if r["start"] <= first_image]
     meta = [r for r in res if kind(r["path"]) == "series metadata"]
     chunks = [r for r in res if kind(r["path"]) == "static assets"]
+    marks = run.get("marks") or {}
     return {
+        "engine_evaluated": marks.get("viewer:engine-evaluated"),
+        "cornerstone_ready": marks.get("viewer:cornerstone-ready"),
+        "stack_set": marks.get("viewer:stack-set"),
         "requests": len(res),
         "frame_requests": len(frames),
         "frame_bytes": sum(r["body"] for r in frames),
@@ -283,14 +288,16 @@ def summarise(db: str, runs: list[dict[str, Any]], server: list[tuple[str, int, 
         "warm_stack_loaded": [r["stackLoaded"] for r in warm],
         "facts": facts[0] if facts else {},
         "medians": {k: med(k) for k in ("metadata_start", "metadata_end", "assets_end", "first_frame_start",
-                                        "first_frame_end", "last_frame_end")},
+                                        "first_frame_end", "last_frame_end", "engine_evaluated",
+                                        "cornerstone_ready", "stack_set")},
+        "first_image_median": statistics.median([r["firstImage"] for r in cold]) if cold else None,
         "server": {k: (len(v), statistics.median(v), sorted(v)[min(len(v) - 1, int(0.9 * len(v)))], sum(v))
                    for k, v in sorted(by_kind.items())},
     }
 
 
 def run_one(db: str, series: SeriesFiles, runs: int, screenshot: str | None, timeout_s: float,
-            dist: str | None) -> dict[str, Any]:
+            dist: str | None, trace: str | None = None) -> dict[str, Any]:
     """A fresh server on `db`, the series uploaded, `runs` cold + warm navigations."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -304,7 +311,7 @@ def run_one(db: str, series: SeriesFiles, runs: int, screenshot: str | None, tim
             raise RuntimeError(f"{stored} of {len(series.paths)} instances stored")
         print(f"[{db}] uploaded {stored} instances in {time.monotonic() - t0:.1f} s", flush=True)
         skip = len(srv.request_times())
-        results = browse(srv.origin, srv.viewer_path(series), runs, screenshot, timeout_s)
+        results = browse(srv.origin, srv.viewer_path(series), runs, screenshot, timeout_s, trace)
         server = srv.request_times()[skip:]
         raw = os.path.join(ROOT, "bench", "results", f"viewer-{db}.json")
         os.makedirs(os.path.dirname(raw), exist_ok=True)
@@ -357,8 +364,10 @@ def report(summaries: list[dict[str, Any]], series: SeriesFiles, runs: int, comm
                   f"{f['metadata_bytes'] / 1e3:.0f} KB; static assets {f['asset_bytes'] / 1e6:.1f} MB.", "",
                   f"Path to the first image ({s['db']}, medians of the cold runs, from navigation start): last static "
                   f"asset {ms(m['assets_end'])}; series metadata requested {ms(m['metadata_start'])}, received "
-                  f"{ms(m['metadata_end'])}; first frame requested {ms(m['first_frame_start'])}, received "
-                  f"{ms(m['first_frame_end'])}; last frame received {ms(m['last_frame_end'])}.", "",
+                  f"{ms(m['metadata_end'])}; viewer engine module run {ms(m['engine_evaluated'])}, Cornerstone "
+                  f"started {ms(m['cornerstone_ready'])}, stack given to the viewport {ms(m['stack_set'])}; first "
+                  f"frame requested {ms(m['first_frame_start'])}, received {ms(m['first_frame_end'])}; first image "
+                  f"drawn {ms(s['first_image_median'])}; last frame received {ms(m['last_frame_end'])}.", "",
                   f"Server time per request ({s['db']}, gunicorn access log, all runs):", "",
                   "| request | count | median | p90 | total |", "|---|---|---|---|---|"]
         for k, (n, med, p90, total) in s["server"].items():
@@ -394,6 +403,8 @@ def main() -> None:
     parser.add_argument("--screenshot", default=os.path.join(ROOT, "bench", "results", "viewer-first-image.png"))
     parser.add_argument("--dist", help="a built frontend folder to serve instead of frontend/dist")
     parser.add_argument("--doc", action="store_true", help="write the section of docs/benchmarks.md")
+    parser.add_argument("--trace", help="write a Chrome performance trace of the first cold run to this file "
+                        "(<name>-<db>.json per database); open it in chrome://tracing or DevTools")
     args = parser.parse_args()
     if not os.path.exists(os.path.join(args.dist or os.path.join(ROOT, "frontend", "dist"), "index.html")):
         sys.exit("the frontend is not built: run `cd frontend && npm run build` (or `make frontend`)")
@@ -405,7 +416,8 @@ def main() -> None:
         print(f"generated {len(series.paths)} slices in {time.monotonic() - t0:.1f} s", flush=True)
         summaries = []
         for db in [d for d in args.db.split(",") if d]:
-            summaries.append(run_one(db, series, args.runs, args.screenshot, args.timeout, args.dist))
+            trace = re.sub(r"(\.json)?$", f"-{db}.json", args.trace, count=1) if args.trace else None
+            summaries.append(run_one(db, series, args.runs, args.screenshot, args.timeout, args.dist, trace))
             args.screenshot = None
         command = ".venv/bin/python bench/bench_viewer.py " + " ".join(sys.argv[1:])
         section = report(summaries, series, args.runs, command.strip(), (load_before, f"{os.getloadavg()[0]:.1f}"))

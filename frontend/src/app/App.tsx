@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { useSession } from '../auth/useSession';
 import { homePath } from '../auth/session';
 import { Layout } from './Layout';
-import { Loading } from '../ui/components';
+import { ErrorAlert, Loading } from '../ui/components';
 import { SignInPage } from '../signIn/SignInPage';
 import { SignUpPage } from '../signUp/SignUpPage';
 import { CaseListPage } from '../cases/CaseListPage';
@@ -21,16 +21,51 @@ import { MyAvailabilityPage } from '../routingAdmin/MyAvailabilityPage';
 import { ForgotPasswordPage } from '../security/ForgotPasswordPage';
 import { ResetPasswordPage } from '../security/ResetPasswordPage';
 import { LoginRedirect } from '../security/LoginRedirect';
-import { lazy, Suspense } from 'react';
+import { useEffect, useState, type ComponentType } from 'react';
+import { errorMessage } from '../api/client';
+import { parseViewerLink, startViewerRequests } from '../viewer/early';
 
 // The viewer pulls in Cornerstone3D; load it only when someone opens images.
-const loadViewerPage = () => import('../viewer/ViewerPage').then((m) => ({ default: m.ViewerPage }));
-const ViewerPage = lazy(loadViewerPage);
-// Opened straight from a link, the viewer's code (several MB) and Cornerstone's start-up begin at once,
-// alongside the session check, instead of after it (bench/bench_viewer.py).
-if (typeof window !== 'undefined' && /^\/cases\/[^/]+\/viewer/.test(window.location.pathname)) {
+type ViewerPageComponent = ComponentType;
+let viewerPage: ViewerPageComponent | null = null;
+let viewerPageLoad: Promise<ViewerPageComponent> | null = null;
+function loadViewerPage(): Promise<ViewerPageComponent> {
+  if (!viewerPageLoad) {
+    viewerPageLoad = import('../viewer/ViewerPage').then((m) => (viewerPage = m.ViewerPage));
+    viewerPageLoad.catch(() => (viewerPageLoad = null)); // a later visit tries again
+  }
+  return viewerPageLoad;
+}
+// Opened straight from a link, the viewer's code (several MB), Cornerstone's start-up and the series'
+// metadata begin at once, alongside the session check, instead of after it (bench/bench_viewer.py).
+const viewerLink = typeof window === 'undefined' ? null : parseViewerLink(window.location.pathname, window.location.search);
+if (viewerLink) {
+  startViewerRequests(viewerLink);
   void loadViewerPage().catch(() => undefined);
   void import('../viewer/engine').then((m) => m.initCornerstone()).catch(() => undefined);
+}
+
+/**
+ * The viewer page once its chunk is loaded. Not React.lazy + Suspense: React holds back a suspended
+ * boundary's content for up to 300 ms after its fallback appeared (its reveal throttle), and the viewer's
+ * effects (metadata, Cornerstone viewports) wait for that commit; a plain state update commits at once.
+ */
+function ViewerRoute() {
+  const [Page, setPage] = useState<ViewerPageComponent | null>(() => viewerPage);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (Page) return;
+    let active = true;
+    loadViewerPage().then(
+      (loaded) => active && setPage(() => loaded),
+      (cause: unknown) => active && setError(`The viewer could not be loaded: ${errorMessage(cause)}`),
+    );
+    return () => {
+      active = false;
+    };
+  }, [Page]);
+  if (Page) return <Page />;
+  return error ? <ErrorAlert message={error} /> : <Loading label="Opening the viewer…" />;
 }
 
 /** Renders `children` for a signed-in user, otherwise sends them to sign in and back. */
@@ -75,9 +110,7 @@ export function App() {
             path="/cases/:caseId/viewer"
             element={
               <RequireAuth>
-                <Suspense fallback={<Loading label="Opening the viewer…" />}>
-                  <ViewerPage />
-                </Suspense>
+                <ViewerRoute />
               </RequireAuth>
             }
           />

@@ -7,6 +7,7 @@ import {
   RenderingEngine,
   cache,
   eventTarget,
+  getConfiguration,
   init as coreInit,
   type StackViewport,
   type Types,
@@ -57,6 +58,14 @@ const TOOL_CLASSES = {
 /** Marks for the time-to-first-image benchmark (bench/): keep these names. */
 export const FIRST_IMAGE_MARK = 'viewer:first-image';
 export const STACK_LOADED_MARK = 'viewer:stack-loaded';
+/** Steps on the way there, once per page load (bench_viewer.py reports them): this module ran, Cornerstone
+ * started, the first viewport was given its stack. */
+export const STEP_MARKS = { engine: 'viewer:engine-evaluated', ready: 'viewer:cornerstone-ready', stack: 'viewer:stack-set' };
+
+function markStep(name: string): void {
+  if (typeof performance !== 'undefined' && performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
+}
+markStep(STEP_MARKS.engine);
 
 /** Text configuration of the arrow and text tools: new text and a double-click edit go through requestText. */
 const TEXT_TOOL_CONFIG = {
@@ -84,15 +93,29 @@ function toCornerstoneBinding(b: Binding): { mouseButton?: number; numTouchPoint
   return { mouseButton: buttons[b.mouse] };
 }
 
+/** Runs `work` once the browser has painted the current frame (rAF fires before the paint; a task after it). */
+function afterNextPaint(work: () => void): void {
+  requestAnimationFrame(() => setTimeout(work, 0));
+}
+
+/** WebGL contexts in the rendering engine's pool (see initCornerstone). */
+export const VIEWER_WEBGL_CONTEXTS = 1;
+
 let initialised: Promise<void> | null = null;
 
 /** Initialises Cornerstone core, the DICOM image loader and the tools once per page. */
 export function initCornerstone(): Promise<void> {
   initialised ??= (async () => {
-    await coreInit();
+    // One WebGL context for all viewports (Cornerstone's phone setting) instead of its default pool of 7,
+    // which the rendering engine creates up front: each is a vtk.js render window, and without a GPU
+    // (SwiftShader) creating them took 0.2 s of the main thread before the first image in a traced run (bench_viewer).
+    // Stack viewports render one after the other into the shared context and are copied to their canvases.
+    const defaults = getConfiguration();
+    await coreInit({ ...defaults, rendering: { ...defaults.rendering, webGlContextCount: VIEWER_WEBGL_CONTEXTS } });
     loaderInit({ maxWebWorkers: Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4)) });
     toolsInit();
     for (const Tool of Object.values(TOOL_CLASSES)) addTool(Tool);
+    markStep(STEP_MARKS.ready);
   })();
   return initialised;
 }
@@ -236,13 +259,22 @@ export class StackViewer {
     this.stackKey = key;
     for (const image of images) wadors.metaDataManager.add(image.imageId, image.metadata as never);
     const imageIds = images.map((i) => i.imageId);
-    if (this.instrumented) this.watchFirstStack(imageIds);
+    if (this.instrumented) {
+      markStep(STEP_MARKS.stack);
+      this.watchFirstStack(imageIds);
+    }
     // Prefetch starts once the first image is on screen: 200 downloads and decodes started earlier
     // compete with its decode and render for the main thread and the decode workers (bench_viewer).
+    // Queuing 200 requests takes the main thread for a while (bench_viewer's trace: 150-250 ms without
+    // a GPU), so it waits until the browser has painted the image: the next animation frame, then a task.
     const prefetch = () => {
       if (!this.showsOneOf(imageIds)) return;
       this.element.removeEventListener(Enums.Events.IMAGE_RENDERED, prefetch);
-      toolUtilities.stackPrefetch.enable(this.element);
+      afterNextPaint(() => {
+        if (liveViewers.has(this) && this.stackKey === key && this.showsOneOf(imageIds)) {
+          toolUtilities.stackPrefetch.enable(this.element);
+        }
+      });
     };
     this.element.addEventListener(Enums.Events.IMAGE_RENDERED, prefetch);
     await this.viewport.setStack(imageIds, Math.min(Math.max(index, 0), Math.max(images.length - 1, 0)));
