@@ -90,12 +90,26 @@ def load(instance_path: str) -> dict[str, Any]:
         or os.path.join(os.path.dirname(os.path.dirname(__file__)), "frontend", "dist"),
         # A SELECT 1 on every connection checkout finds a server that dropped the connection; a SQLite
         # file has no server, so there it only costs time (3-7% of a small request).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not str(_env("DATABASE_URL") or "sqlite").startswith("sqlite")},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(_env("DATABASE_URL")),
         # Seconds a resolved session may be reused without reading the database (telehealth.accounts.
         # session_cache: revocation is immediate on this host, bounded by this elsewhere); 0 turns it off.
         "AUTH_CACHE_SECONDS": float(_env("AUTH_CACHE_SECONDS") or 5),
     }
     return cfg
+
+
+def _engine_options(url: str | None) -> dict[str, Any]:
+    """Connection pool settings. pool_pre_ping (a SELECT 1 on every checkout) finds a server that dropped the
+    connection; a SQLite file has no server, so there it only costs time (3-7% of a small request).
+    With a database URL set (web processes: 64 threads in the Procfile), the pool keeps DB_POOL_SIZE
+    connections and opens at most DB_MAX_OVERFLOW more; SQLAlchemy's 5 + 10 made every request beyond
+    the fifth concurrent one connect and close again. The embedded default (and SQLite in memory, which
+    has one static connection) keeps SQLAlchemy's pool."""
+    options: dict[str, Any] = {"pool_pre_ping": not str(url or "sqlite").startswith("sqlite")}
+    if url and not url.rstrip("/").endswith(("sqlite:", ":memory:")):
+        options["pool_size"] = _int("DB_POOL_SIZE", 16)
+        options["max_overflow"] = _int("DB_MAX_OVERFLOW", 16)
+    return options
 
 
 def check_production(cfg: dict[str, Any]) -> None:

@@ -11,7 +11,8 @@ How revocation stays immediate:
   organization, through the ORM or a bulk UPDATE/DELETE on those tables, bumps a generation counter; entries
   read under an older generation are not used again.
 - In the other processes that share `DATA_DIR` (gunicorn workers, the background worker, the CLI on the same
-  host), the same commit rewrites the file `DATA_DIR/auth-generation`, which every hit reads (one small read).
+  host), the same commit replaces the file `DATA_DIR/auth-generation` with a new one, which every hit
+  checks (one stat: a new inode and new times).
 - Anywhere else (another host, or a change made with raw SQL outside the ORM session), an entry is used for at
   most `AUTH_CACHE_SECONDS` (default 5) after it was read from the database; 0 turns the cache off.
 
@@ -46,7 +47,7 @@ _lock = threading.Lock()
 
 @dataclass
 class _Entry:
-    generation: tuple[int, bytes]
+    generation: tuple[int, tuple[int, ...]]
     loaded_at: float
     session: dict[str, Any]
     user: dict[str, Any]
@@ -66,13 +67,14 @@ class SessionCache:
         self.path = os.path.join(data_dir, GENERATION_FILE) if data_dir else None
         self.entries: dict[str, _Entry] = {}
 
-    def generation(self) -> tuple[int, bytes]:
-        """This process's counter and the shared file's content (empty until the first change)."""
-        stamp = b""
+    def generation(self) -> tuple[int, tuple[int, ...]]:
+        """This process's counter and the shared file's identity (one stat: each change writes a new file, so
+        its inode and times change; nothing until the first change)."""
+        stamp: tuple[int, ...] = ()
         if self.path is not None:
             try:
-                with open(self.path, "rb") as fh:
-                    stamp = fh.read(64)
+                st = os.stat(self.path)
+                stamp = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
             except FileNotFoundError:
                 pass
         return _local_generation, stamp
@@ -87,7 +89,7 @@ class SessionCache:
             return None
         return _attach(db_session, entry)
 
-    def put(self, digest: str, generation: tuple[int, bytes], s: AuthSession) -> None:
+    def put(self, digest: str, generation: tuple[int, tuple[int, ...]], s: AuthSession) -> None:
         """Remember a live session read from the database under `generation`."""
         if self.ttl <= 0:
             return
