@@ -5,9 +5,11 @@ Like telehealth.wsgi, with fast presence timings so that the tests see a dead pr
 import os
 
 from telehealth import create_app
+from telehealth.runtime import settle_gc
 
 app = create_app({
     "EMBEDDED_WORKER": False,  # the routing timers are not under test here
     "LIVE_HEARTBEAT_SECONDS": float(os.environ.get("LIVE_TEST_HEARTBEAT_SECONDS", "1")),
     "LIVE_PRESENCE_STALE_SECONDS": float(os.environ.get("LIVE_TEST_STALE_SECONDS", "3")),
 })
+settle_gc()
