@@ -20,6 +20,7 @@ from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from telehealth import clock
 from telehealth.accounts.auth import session_is_live, token_hash
@@ -136,7 +137,8 @@ class LiveNamespace(Namespace):
                 return error("not_joined", "Join the session first")
             if spec.method == "pointer":  # the hot path: no database at all
                 return self.on_pointer(sid, conn, payload)  # type: ignore[arg-type]
-            user = db.session.get(User, conn.user_id)
+            # Roles load only if a handler asks (most events never do).
+            user = db.session.get(User, conn.user_id, options=[lazyload(User.role_rows)])
             return getattr(self, f"on_{spec.method}")(sid, user, payload)
         except ApiError as e:
             db.session.rollback()

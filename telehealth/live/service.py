@@ -14,13 +14,13 @@ from typing import Any, cast
 
 from flask import current_app, has_app_context
 from sqlalchemy import Table, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.audit.service import record
 from telehealth.cases.access import get_visible_case, is_assigned_specialist, participant_role
-from telehealth.cases.models import Case, CaseEvent
+from telehealth.cases.models import Case, CaseEvent, CaseParticipant
 from telehealth.errors import Conflict, Forbidden, NotFound
 from telehealth.live.models import Annotation, LiveEvent, LivePresence, LiveSession
 from telehealth.live.signals import session_ended, session_scheduled
@@ -96,10 +96,18 @@ def get_visible_session(session: Session, actor: User, live_id: str) -> tuple[Li
 
 def load_for_participant(session: Session, actor: User, live_id: str) -> tuple[LiveSession, Case]:
     """The session and its case, if the user takes part in the case (else NotFound: ids don't leak)."""
-    live = session.get(LiveSession, live_id) if len(live_id) <= 36 else None
-    case = session.get(Case, live.case_id) if live is not None else None
-    if live is None or case is None or participant_role(case, actor) is None:
+    # One statement on every live event: the session, its case, and whether the user takes part.
+    # The case's creator and participants load only if a caller uses them.
+    row = session.execute(
+        select(LiveSession, Case, CaseParticipant.role)
+        .join(Case, Case.id == LiveSession.case_id)
+        .outerjoin(CaseParticipant, (CaseParticipant.case_id == Case.id) & (CaseParticipant.user_id == actor.id))
+        .where(LiveSession.id == live_id)
+        .options(lazyload(Case.created_by), lazyload(Case.participants))
+    ).first() if len(live_id) <= 36 else None
+    if row is None or row[2] is None:
         raise NotFound("No such live session", code="session_not_found")
+    live, case = row[0], row[1]
     if case.status in CLOSED_CASE:
         raise Conflict(f"The case is {case.status}", code="case_closed")
     return live, case
