@@ -111,6 +111,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
+def summary(lat: list[float], expected: int) -> dict[str, Any]:
+    """Percentiles of the latencies (ms), with how many arrived of how many expected."""
+    return {"n": len(lat), "expected": expected, "p50": pct(lat, 50), "p99": pct(lat, 99),
+            "max": max(lat) if lat else float("nan"), "latencies": lat}
+
+
 class Fanout:
     """Clients of many sessions; senders take turns and receivers record the latency."""
 
@@ -119,6 +125,7 @@ class Fanout:
         self.latencies: list[float] = []
         self.expected = 0
         self.clients: list[socketio.AsyncClient] = []
+        self.trace: list[tuple[float, float]] = []
 
     def _receiver(self, event: str) -> Any:
         async def on_event(data: Any) -> None:
@@ -130,6 +137,8 @@ class Fanout:
             t0 = self.sent.get(key)
             if t0 is not None:
                 self.latencies.append((now - t0) * 1000)
+                if os.environ.get("BENCH_TRACE"):
+                    self.trace.append((t0, (now - t0) * 1000))
         return on_event
 
     async def connect(self, urls: list[str], plan: list[tuple[str, list[str]]]) -> list[list[socketio.AsyncClient]]:
@@ -192,13 +201,42 @@ class Fanout:
         await asyncio.gather(*(session_loop(k) for k in range(len(plan))))
         await asyncio.sleep(1.0)  # stragglers
         lat = self.latencies
-        return {"n": len(lat), "expected": self.expected, "p50": pct(lat, 50), "p99": pct(lat, 99),
-                "max": max(lat) if lat else float("nan")}
+        if self.trace:
+            start = min(t for t, _ in self.trace)
+            by_s: dict[int, list[float]] = {}
+            for t, ms in self.trace:
+                by_s.setdefault(int((t - start) * 2), []).append(ms)
+            print(" ".join(f"{k / 2:.1f}s:{pct(v, 50):.0f}/{pct(v, 99):.0f}" for k, v in sorted(by_s.items())))
+            self.trace = []
+        return summary(lat, self.expected)
 
     async def close(self) -> None:
         """Disconnect everyone."""
         await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
         self.clients = []
+
+
+class LoopLag:
+    """How late the clients' event loop wakes a 5 ms sleeper: the bench's own share of a latency."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> LoopLag:
+        async def tick() -> None:
+            while True:
+                t0 = time.perf_counter()
+                await asyncio.sleep(0.005)
+                self.lags.append((time.perf_counter() - t0 - 0.005) * 1000)
+        self.task = asyncio.get_running_loop().create_task(tick())
+        return self
+
+    async def stop(self) -> float:
+        assert self.task is not None
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        return pct(self.lags, 99)
 
 
 async def echo(url: str, clients: int, rate: float, seconds: float) -> dict[str, float]:
@@ -246,6 +284,8 @@ def line(label: str, r: dict[str, float]) -> str:
     """One result line."""
     loss = f", delivered {r['n']}/{r['expected']}" if "expected" in r else f", {r['n']} round trips"
     cpu = f", server CPU {r['server_cpu_us']:.0f} us per delivery" if "server_cpu_us" in r else ""
+    if "client_cpu_us" in r:
+        cpu += f", clients' CPU {r['client_cpu_us']:.0f} us, their loop lag p99 {r['loop_lag_p99']:.1f} ms"
     return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}{cpu}"
 
 
@@ -268,16 +308,73 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 async def scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict[str, float],
-                   seconds: float, pids: list[int] | None = None) -> dict[str, dict[str, float]]:
-    """Connect everyone, measure each event kind at its rate, disconnect."""
+                   seconds: float, pids: list[int] | None = None, barrier: Any = None) -> dict[str, dict[str, Any]]:
+    """Connect everyone, measure each event kind at its rate, disconnect.
+
+    With a barrier (clients spread over several processes), every phase starts when all are ready.
+    """
     f = Fanout()
     groups = await f.connect(urls, plan)
     results = {}
     for event, rate in rates.items():
-        cpu = cpu_seconds(pids or [])
+        if barrier is not None:
+            barrier.wait()
+        cpu, mine = cpu_seconds(pids or []), time.process_time()
+        lag = LoopLag().start()
         results[event] = await f.run(plan, groups, event=event, rate=rate, seconds=seconds)
-        results[event]["server_cpu_us"] = (cpu_seconds(pids or []) - cpu) * 1e6 / max(1, results[event]["n"])
+        results[event]["loop_lag_p99"] = await lag.stop()
+        n = max(1, results[event]["n"])
+        results[event]["server_cpu_us"] = (cpu_seconds(pids or []) - cpu) * 1e6 / n
+        results[event]["client_cpu_us"] = (time.process_time() - mine) * 1e6 / n
     await f.close()
+    return results
+
+
+def _client_process(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict[str, float], seconds: float,
+                    barrier: Any, out: Any) -> None:
+    import gc
+
+    gc.freeze()  # what the fork inherited (the app, imported to build the sessions) is not the clients' garbage
+    out.put(asyncio.run(scenario(urls, plan, rates, seconds, None, barrier)))
+
+
+def run_scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict[str, float], seconds: float,
+                 pids: list[int], client_procs: int = 1) -> dict[str, dict[str, Any]]:
+    """One scenario; with client_procs > 1 the sessions are shared out among that many client processes.
+
+    Each session's sender and receivers stay in one process, so every latency is read on one clock.
+    """
+    if client_procs <= 1:
+        return asyncio.run(scenario(urls, plan, rates, seconds, pids))
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    barrier, out = ctx.Barrier(client_procs + 1), ctx.Queue()
+    children = [ctx.Process(target=_client_process, args=(urls, plan[k::client_procs], rates, seconds, barrier, out))
+                for k in range(client_procs)]
+    for c in children:
+        c.start()
+    results: dict[str, dict[str, Any]] = {}
+    for event in rates:
+        barrier.wait(timeout=300)
+        cpu = cpu_seconds(pids)
+        if event == list(rates)[-1]:
+            parts = [out.get(timeout=300) for _ in children]
+        else:
+            time.sleep(seconds + 1.5)
+            parts = []
+        results[event] = {"server_cpu": cpu_seconds(pids) - cpu}
+        if parts:
+            for ev in rates:
+                lat = [x for p in parts for x in p[ev]["latencies"]]
+                r = summary(lat, sum(p[ev]["expected"] for p in parts))
+                r["loop_lag_p99"] = max(p[ev]["loop_lag_p99"] for p in parts)
+                r["client_cpu_us"] = sum(p[ev]["client_cpu_us"] * p[ev]["n"] for p in parts) / max(1, r["n"])
+                results.setdefault(ev, {}).update(r)
+    for c in children:
+        c.join(60)
+    for r in results.values():
+        r["server_cpu_us"] = r.pop("server_cpu") * 1e6 / max(1, r["n"])
     return results
 
 
@@ -292,6 +389,8 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
     ap.add_argument("--worker-class", default="gthread", choices=["gthread", "gevent"],
                     help="gunicorn worker of the servers (the Procfile's is gthread)")
+    ap.add_argument("--client-procs", type=int, default=1,
+                    help="spread the sessions over this many client processes (default: all in this one)")
     ap.add_argument("--skip-two", action="store_true", help="leave out the two-process (Redis) scenario")
     args = ap.parse_args()
     url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)
@@ -315,17 +414,16 @@ def main() -> None:  # noqa: C901
 
         one = Server(url, "").start(threads=threads, worker_class=args.worker_class).wait()
         procs.append(one)
-        runs = {"one process": asyncio.run(scenario([f"{one.url}"], make_sessions(url, args.sessions,
-                                                                                  args.participants),
-                                                    rates, args.seconds, [one.proc.pid]))}
+        runs = {"one process": run_scenario([one.url], make_sessions(url, args.sessions, args.participants),
+                                            rates, args.seconds, [one.proc.pid], args.client_procs)}
         one.stop()
         if not args.skip_two:
             a = Server(url, redis.url).start(threads=threads, worker_class=args.worker_class).wait()
             b = Server(url, redis.url).start(threads=threads, worker_class=args.worker_class).wait()
             procs += [a, b]
-            runs["two processes via Redis"] = asyncio.run(scenario(
+            runs["two processes via Redis"] = run_scenario(
                 [a.url, b.url], make_sessions(url, args.sessions, args.participants), rates, args.seconds,
-                [a.proc.pid, b.proc.pid]))
+                [a.proc.pid, b.proc.pid], args.client_procs)
             a.stop()
             b.stop()
         for label, r in runs.items():
@@ -337,8 +435,8 @@ def main() -> None:  # noqa: C901
                 srv = Server(url, "").start(threads=n_sessions * args.participants + 64,
                                          worker_class=args.worker_class).wait()
                 procs.append(srv)
-                r = asyncio.run(scenario([srv.url], make_sessions(url, n_sessions, args.participants),
-                                         {"pointer": args.rate}, args.seconds / 2, [srv.proc.pid]))["pointer"]
+                r = run_scenario([srv.url], make_sessions(url, n_sessions, args.participants),
+                                 {"pointer": args.rate}, args.seconds / 2, [srv.proc.pid], args.client_procs)["pointer"]
                 print(line(f"sweep: {n_sessions * args.participants} clients on one process, pointer", r))
                 srv.stop()
                 if r["p99"] > 50:
