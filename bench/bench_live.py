@@ -389,8 +389,8 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
     ap.add_argument("--worker-class", default="gthread", choices=["gthread", "gevent"],
                     help="gunicorn worker of the servers (the Procfile's is gthread)")
-    ap.add_argument("--client-procs", type=int, default=1,
-                    help="spread the sessions over this many client processes (default: all in this one)")
+    ap.add_argument("--client-procs", type=int, default=2,
+                    help="spread the sessions over this many client processes (1: all in this one)")
     ap.add_argument("--skip-two", action="store_true", help="leave out the two-process (Redis) scenario")
     args = ap.parse_args()
     url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)
