@@ -35,6 +35,10 @@ export async function launch() {
 export async function newPage(browser, { viewport = { width: 1280, height: 860 }, isMobile = false } = {}) {
   const context = await browser.newContext({ viewport, isMobile, hasTouch: isMobile, baseURL: BASE_URL });
   context.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS ?? 15000));
+  // The app installs its test hooks (window.__liveTest, __liveMedia) only on pages that carry this flag.
+  await context.addInitScript(() => {
+    window.__telehealthE2E = true;
+  });
   const page = await context.newPage();
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));

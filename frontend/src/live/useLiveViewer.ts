@@ -11,7 +11,7 @@ import { indexOfImage, type StackImage } from '../viewer/imageIds';
 import { LiveClient, type RemotePointer } from './client';
 import { planeFromMetadata, worldToImage, type ImagePlane } from './coords';
 import type { CornerstoneBridge, LocalChange } from './cornerstoneBridge';
-import { liveDebug } from './debug';
+import { liveDebug, testHooksEnabled } from './debug';
 import { fromShape, samePoints, toShape } from './kinds';
 import { LiveMedia, type RemoteMedia } from './rtc';
 import { throttleLatest, viewDiffers, type LiveAnnotation, type LiveState, type ViewState } from './sync';
@@ -367,8 +367,9 @@ export function useLiveViewer({ sessionId, viewer, state, studyUid, seriesUid, s
     setCameraOffState(off);
   }, []);
 
-  // For browser tests: the peer connection states, and a way to drop the connection.
+  // For browser tests only (frontend/e2e sets the flag): the peer connection states, and a way to drop the connection.
   useEffect(() => {
+    if (!testHooksEnabled()) return;
     const w = window as unknown as { __liveMedia?: () => Record<string, string>; __liveTest?: ReturnType<LiveClient['testHooks']> };
     w.__liveMedia = () => mediaRef.current?.states() ?? {};
     if (client) w.__liveTest = client.testHooks();
