@@ -199,9 +199,14 @@ class ViewerServer(Ours):
         return out
 
 
+PREVIEW_MARK = "viewer:first-preview"  # frontend/src/viewer/preview.ts
+
+
 def kind(path: str) -> str:
     """The request kinds the report tells apart."""
     path = path.split("?", 1)[0]
+    if path.endswith("/rendered"):
+        return "rendered preview"
     if "/frames/" in path:
         return "frames"
     if path.endswith("/metadata"):
@@ -238,8 +243,11 @@ def resource_facts(run: dict[str, Any], first_image: float) -> dict[str, Any]:
     before = [r for r in frames if r["start"] <= first_image]
     meta = [r for r in res if kind(r["path"]) == "series metadata"]
     chunks = [r for r in res if kind(r["path"]) == "static assets"]
+    previews = [r for r in res if kind(r["path"]) == "rendered preview"]
     marks = run.get("marks") or {}
     return {
+        "preview_start": previews[0]["start"] if previews else None,
+        "preview_end": previews[0]["end"] if previews else None,
         "engine_evaluated": marks.get("viewer:engine-evaluated"),
         "cornerstone_ready": marks.get("viewer:cornerstone-ready"),
         "stack_set": marks.get("viewer:stack-set"),
@@ -283,13 +291,15 @@ def summarise(db: str, runs: list[dict[str, Any]], server: list[tuple[str, int, 
     return {
         "db": db,
         "first_image": [r["firstImage"] for r in cold],
+        "preview": [m for r in cold if (m := (r.get("marks") or {}).get(PREVIEW_MARK)) is not None],
+        "warm_preview": [m for r in warm if (m := (r.get("marks") or {}).get(PREVIEW_MARK)) is not None],
         "stack_loaded": [r["stackLoaded"] for r in cold],
         "warm_first_image": [r["firstImage"] for r in warm],
         "warm_stack_loaded": [r["stackLoaded"] for r in warm],
         "facts": facts[0] if facts else {},
         "medians": {k: med(k) for k in ("metadata_start", "metadata_end", "assets_end", "first_frame_start",
-                                        "first_frame_end", "last_frame_end", "engine_evaluated",
-                                        "cornerstone_ready", "stack_set")},
+                                        "first_frame_end", "last_frame_end", "engine_evaluated", "preview_start",
+                                        "preview_end", "cornerstone_ready", "stack_set")},
         "first_image_median": statistics.median([r["firstImage"] for r in cold]) if cold else None,
         "server": {k: (len(v), statistics.median(v), sorted(v)[min(len(v) - 1, int(0.9 * len(v)))], sum(v))
                    for k, v in sorted(by_kind.items())},
@@ -344,11 +354,18 @@ def report(summaries: list[dict[str, Any]], series: SeriesFiles, runs: int, comm
              "navigating straight to the viewer URL; times are `performance.mark` startTime, i.e. from "
              "navigation start. \"Warm\" is a reload in the same context (assets, metadata and frames "
              "from the HTTP cache or revalidated).", "",
-             "| database | first image (cold) | all slices loaded (cold) | first image (warm) | all loaded (warm) |",
-             "|---|---|---|---|---|"]
+             "\"Preview\" is the server-rendered JPEG of the slice the viewer opens on (`/frames/N/rendered`, "
+             "the file's window), shown as a plain image until Cornerstone draws that slice from its original "
+             "16-bit pixels (\"first image\"); the pane says \"Preview · loading full quality\" meanwhile. "
+             "Marks: `viewer:first-preview` (preview decoded, next frame), `viewer:first-image` (Cornerstone's "
+             "IMAGE_RENDERED for a slice of the series).", "",
+             "| database | preview (cold) | first image (cold) | all slices loaded (cold) | preview (warm) | "
+             "first image (warm) | all loaded (warm) |",
+             "|---|---|---|---|---|---|---|"]
     for s in summaries:
-        lines.append(f"| {s['db']} | {spread(s['first_image'])} | {spread(s['stack_loaded'])} | "
-                     f"{spread(s['warm_first_image'])} | {spread(s['warm_stack_loaded'])} |")
+        cells = [spread(s[k]) for k in ("preview", "first_image", "stack_loaded", "warm_preview", "warm_first_image",
+                                        "warm_stack_loaded")]
+        lines.append(f"| {s['db']} | " + " | ".join(cells) + " |")
     lines.append("")
     for s in summaries:
         f, m = s["facts"], s["medians"]
@@ -364,7 +381,9 @@ def report(summaries: list[dict[str, Any]], series: SeriesFiles, runs: int, comm
                   f"{f['metadata_bytes'] / 1e3:.0f} KB; static assets {f['asset_bytes'] / 1e6:.1f} MB.", "",
                   f"Path to the first image ({s['db']}, medians of the cold runs, from navigation start): last static "
                   f"asset {ms(m['assets_end'])}; series metadata requested {ms(m['metadata_start'])}, received "
-                  f"{ms(m['metadata_end'])}; viewer engine module run {ms(m['engine_evaluated'])}, Cornerstone "
+                  f"{ms(m['metadata_end'])}; preview requested {ms(m['preview_start'])}, received "
+                  f"{ms(m['preview_end'])}, shown {ms(statistics.median(s['preview']) if s['preview'] else None)}; "
+                  f"viewer engine module run {ms(m['engine_evaluated'])}, Cornerstone "
                   f"started {ms(m['cornerstone_ready'])}, stack given to the viewport {ms(m['stack_set'])}; first "
                   f"frame requested {ms(m['first_frame_start'])}, received {ms(m['first_frame_end'])}; first image "
                   f"drawn {ms(s['first_image_median'])}; last frame received {ms(m['last_frame_end'])}.", "",

@@ -42,13 +42,35 @@ await journey('patient-uploads-and-views', async ({ open }) => {
   const images = page.getByRole('region', { name: 'Images' });
   await images.getByText('CT PHANTOM').first().waitFor();
   await screenshot(page, 'upload-02-case-images');
+  // Cornerstone's chunk held back for a moment: the pane shows the server-rendered preview of the slice first.
+  let releaseEngine = () => {};
+  const engineHeld = new Promise((resolve) => {
+    releaseEngine = resolve;
+  });
+  await page.route(/\/assets\/engine-[^/]*\.js$/, async (route) => {
+    await engineHeld;
+    await route.continue();
+  });
   await images.getByRole('link', { name: 'Open viewer' }).first().click();
+  const preview = page.getByTestId('viewport-preview');
+  await preview.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid="viewport-preview"]');
+    return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+  });
+  assert.match(await preview.getAttribute('src'), /\/instances\/[0-9.]+\/frames\/1\/rendered$/);
+  await page.getByText('Preview · loading full quality…').waitFor();
+  await screenshot(page, 'upload-03-viewer-preview');
+  releaseEngine();
   const indicator = page.getByTestId('slice-indicator');
   await indicator.waitFor({ timeout: 30000 });
   await page.waitForFunction(() => {
     const canvas = document.querySelector('[data-testid="viewport"] canvas');
     return !!canvas && canvas.width > 0;
   });
+  // Cornerstone's own rendering replaces the preview.
+  await preview.waitFor({ state: 'detached' });
+  await page.unroute(/\/assets\/engine-[^/]*\.js$/);
   const start = await indicator.innerText();
   const m = /Image (\d+) \/ (\d+)/.exec(start);
   assert.ok(m, start);

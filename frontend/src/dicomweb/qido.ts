@@ -52,6 +52,12 @@ export function prefetchSeriesMetadata(base: string, studyUid: string, seriesUid
   early.set(key, { at: Date.now(), request });
 }
 
+/** The prefetched request for this series if one is fresh, without taking it (the viewport's preview). */
+export function peekSeriesMetadata(base: string, studyUid: string, seriesUid: string) {
+  const known = early.get(`${base}/studies/${studyUid}/series/${seriesUid}`);
+  return known && Date.now() - known.at < EARLY_METADATA_MAX_AGE_MS ? known.request : null;
+}
+
 /** The prefetched request for this series (once, if still fresh), else a new one. */
 export function takeSeriesMetadata(base: string, studyUid: string, seriesUid: string, client: ApiClient = api) {
   const key = `${base}/studies/${studyUid}/series/${seriesUid}`;

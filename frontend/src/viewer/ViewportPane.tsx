@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { errorMessage } from '../api/client';
-import { prefetchSeriesMetadata, takeSeriesMetadata } from '../dicomweb/qido';
+import { peekSeriesMetadata, prefetchSeriesMetadata, takeSeriesMetadata } from '../dicomweb/qido';
 import { ErrorAlert, Loading } from '../ui/components';
 import type { StackViewer, ToolName, ViewerState } from './engine';
 import { stackImages, type StackImage } from './imageIds';
 import { SERIES_DRAG_TYPE } from './layout';
+import { markFirstPreview, previewUrl, startImage } from './preview';
 import { describeWindow } from './windowing';
 
 export interface ViewportPaneProps {
@@ -38,6 +39,7 @@ export function ViewportPane(props: ViewportPaneProps) {
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
+  const [preview, setPreview] = useState<string | null>(null);
   // The latest callbacks, read when a load finishes (not a reason to reload).
   const hooks = useRef({ startIndex: props.startIndex, onShown: props.onShown, onViewer, onState });
   hooks.current = { startIndex: props.startIndex, onShown: props.onShown, onViewer, onState };
@@ -45,6 +47,24 @@ export function ViewportPane(props: ViewportPaneProps) {
   // The series metadata is requested while Cornerstone still loads, not after (bench_viewer).
   useEffect(() => {
     if (seriesUid && studyUid) prefetchSeriesMetadata(base, studyUid, seriesUid);
+  }, [base, studyUid, seriesUid]);
+
+  // Until Cornerstone draws, the server's rendering of the image it will show (viewer/preview.ts).
+  useEffect(() => {
+    setPreview(null);
+    const request = seriesUid && studyUid ? peekSeriesMetadata(base, studyUid, seriesUid) : null;
+    if (!request) return;
+    let cancelled = false;
+    request
+      .then((instances) => {
+        const images = stackImages(window.location.origin, base, studyUid, seriesUid, instances);
+        const image = startImage(images, hooks.current.startIndex?.(images) ?? -1);
+        if (!cancelled && image) setPreview(previewUrl(base, studyUid, seriesUid, image));
+      })
+      .catch(() => undefined); // the viewer reports a failed metadata request
+    return () => {
+      cancelled = true;
+    };
   }, [base, studyUid, seriesUid]);
 
   // Cornerstone is loaded only on the viewer page (it is large).
@@ -90,8 +110,8 @@ export function ViewportPane(props: ViewportPaneProps) {
         if (cancelled) return;
         const images = stackImages(window.location.origin, base, studyUid, seriesUid, instances);
         if (images.length === 0) throw new Error('This series has no images.');
-        const wanted = hooks.current.startIndex?.(images) ?? -1;
-        await viewer.setStack(images, wanted >= 0 ? wanted : Math.floor(images.length / 2), seriesUid);
+        const first = startImage(images, hooks.current.startIndex?.(images) ?? -1);
+        await viewer.setStack(images, first ? images.indexOf(first) : 0, seriesUid);
         if (!cancelled) hooks.current.onShown?.();
       })
       .catch((error: unknown) => {
@@ -124,6 +144,8 @@ export function ViewportPane(props: ViewportPaneProps) {
   const id = (name: string) => (active ? name : `${name}-${index + 1}`);
   const current = viewer?.getImages()[state?.index ?? 0];
   const hasSeriesDrag = (e: DragEvent) => e.dataTransfer.types.includes(SERIES_DRAG_TYPE);
+  // The preview stands in only until Cornerstone shows an image (or fails).
+  const showPreview = !!preview && !state?.imageId && !loadError && !state?.error;
 
   return (
     <div
@@ -158,6 +180,24 @@ export function ViewportPane(props: ViewportPaneProps) {
         aria-label={`Viewport ${index + 1}${active ? ' (active)' : ''}, use arrow keys to scroll`}
         onContextMenu={(e) => e.preventDefault()}
       />
+      {showPreview && (
+        <>
+          <img
+            className="viewport-preview"
+            src={preview ?? undefined}
+            alt=""
+            aria-hidden="true"
+            data-testid={id('viewport-preview')}
+            onLoad={(e) => {
+              if (index === 0) markFirstPreview(e.currentTarget);
+            }}
+            onError={() => setPreview(null)}
+          />
+          <div className="overlay top-right preview-badge" role="status">
+            Preview · loading full quality…
+          </div>
+        </>
+      )}
       <div className="overlay top-left" aria-live="off">
         {state && state.count > 0 && (
           <span data-testid={id('slice-indicator')}>
@@ -184,7 +224,7 @@ export function ViewportPane(props: ViewportPaneProps) {
       {!seriesUid && !loading && viewer && (
         <div className="overlay center empty-pane">Drop a series here, or pick one while this viewport is active.</div>
       )}
-      {(loading || (!viewer && !loadError)) && (
+      {(loading || (!viewer && !loadError)) && !showPreview && (
         <div className="overlay center">
           <Loading label="Loading images…" />
         </div>

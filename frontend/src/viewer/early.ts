@@ -2,8 +2,10 @@
  * What a page opened straight on a viewer link (/cases/<id>/viewer?study=…&series=…) can start before
  * React has rendered the viewer: the series' metadata request (bench/bench_viewer.py, issue 6).
  */
-import { caseDicomwebBase, prefetchSeriesMetadata } from '../dicomweb/qido';
+import { caseDicomwebBase, peekSeriesMetadata, prefetchSeriesMetadata } from '../dicomweb/qido';
+import { stackImages } from './imageIds';
 import { readLayoutParams } from './layout';
+import { preloadPreview, previewUrl, startImage } from './preview';
 
 export interface ViewerLink {
   caseId: string;
@@ -27,7 +29,20 @@ export function parseViewerLink(pathname: string, search: string): ViewerLink | 
   };
 }
 
-/** Starts the shown series' metadata request; ViewportPane takes it (takeSeriesMetadata) when it mounts. */
+/**
+ * Starts the shown series' metadata request (ViewportPane takes it, takeSeriesMetadata, when it mounts)
+ * and, once it is here, the preview of the middle slice (viewer/preview.ts), so that both are in the
+ * browser before React has rendered the viewer.
+ */
 export function startViewerRequests(link: ViewerLink): void {
-  if (link.studyUid && link.seriesUid) prefetchSeriesMetadata(caseDicomwebBase(link.caseId), link.studyUid, link.seriesUid);
+  const { studyUid, seriesUid } = link;
+  if (!studyUid || !seriesUid) return;
+  const base = caseDicomwebBase(link.caseId);
+  prefetchSeriesMetadata(base, studyUid, seriesUid);
+  peekSeriesMetadata(base, studyUid, seriesUid)
+    ?.then((instances) => {
+      const image = startImage(stackImages(window.location.origin, base, studyUid, seriesUid, instances), -1);
+      if (image) preloadPreview(previewUrl(base, studyUid, seriesUid, image));
+    })
+    .catch(() => undefined); // the viewer reports a failed metadata request
 }
