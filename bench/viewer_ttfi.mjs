@@ -91,7 +91,7 @@ try {
     await context.addInitScript(() => performance.setResourceTimingBufferSize(5000));
     const page = await context.newPage();
     // A Chrome performance trace of the first cold navigation (main thread, workers, CPU samples), when asked.
-    const tracing = run === 0 && config.trace;
+    const tracing = run === Number(process.env.BENCH_TRACE_RUN ?? 0) && config.trace;
     if (tracing) await browser.startTracing(page, { path: config.trace, categories: TRACE_CATEGORIES });
     await measure(page, 'cold', run, () => page.goto(config.path, { waitUntil: 'commit' }));
     if (tracing) await browser.stopTracing();
