@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telehealth import clock
@@ -46,39 +46,47 @@ def _same(a: Annotation, values: dict[str, Any]) -> bool:
     return all(getattr(a, k) == v for k, v in values.items())
 
 
-def check_image(session: Session, case_id: str, values: dict[str, Any]) -> None:
-    """The referenced instance must be one of the case's (study, series and SOP instance UIDs agree)
-    and the frame within its Number of Frames."""
+def check_new(session: Session, case_id: str, annotation_id: str, values: dict[str, Any]) -> Annotation | None:
+    """One statement for the two checks of an add: the annotation with this id, if any (returned: the caller
+    decides whether it is a retry), and the referenced image, which must be one of the case's (study, series
+    and SOP instance UIDs agree) with the frame within its Number of Frames."""
     from telehealth.dicom.models import DicomInstance, DicomSeries, DicomStudy
 
-    frames = session.execute(
-        select(DicomInstance.number_of_frames)
+    frames = (
+        select(func.coalesce(DicomInstance.number_of_frames, 1))
         .join(DicomSeries, DicomInstance.series_id == DicomSeries.id)
         .join(DicomStudy, DicomInstance.study_id == DicomStudy.id)
         .where(DicomInstance.case_id == case_id, DicomInstance.sop_instance_uid == values["sop_instance_uid"],
                DicomSeries.series_instance_uid == values["series_instance_uid"],
                DicomStudy.study_instance_uid == values["study_instance_uid"])
-    ).first()
-    if frames is None:
+        .limit(1).scalar_subquery()
+    )
+    taken = select(Annotation.id).where(Annotation.id == annotation_id).exists()
+    count, exists = session.execute(select(frames, taken)).one()
+    if exists:
+        return session.get(Annotation, annotation_id)
+    if count is None:
         raise ValidationFailed("The annotated image is not one of this case's images", code="unknown_image",
                                details=[{"field": "annotation.sop_instance_uid", "message": "not in this case"}])
-    if values["frame_number"] is not None and values["frame_number"] > max(frames[0] or 1, 1):
-        raise ValidationFailed(f"The image has {max(frames[0] or 1, 1)} frame(s)", code="frame_out_of_range",
+    if values["frame_number"] is not None and values["frame_number"] > max(count, 1):
+        raise ValidationFailed(f"The image has {max(count, 1)} frame(s)", code="frame_out_of_range",
                                details=[{"field": "annotation.frame_number", "message": "beyond the last frame"}])
+    return None
 
 
 def add(session: Session, user: User, live_id: str, data: AnnotationIn) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Add an annotation; returns it and the event (None when this exact add was already accepted)."""
     live, case = load_for_participant(session, user, live_id)
+    # The seq first: it locks the session's row until the commit, so an add of the same id racing in
+    # another process waits here and then finds this one (a retry is acknowledged, not a failed insert).
     seq = next_seq(session, live.id)
     values = _values(data)
-    existing = session.get(Annotation, data.id)
+    existing = check_new(session, case.id, data.id, values)
     if existing is not None:
         if existing.session_id == live.id and existing.author_id == user.id and _same(existing, values):
             session.rollback()  # a retried add: acknowledge it again, change nothing
             return annotation_out(existing), None
         raise Conflict("An annotation with this id exists already", code="duplicate_annotation")
-    check_image(session, case.id, values)
     now = clock.now()
     a = Annotation(id=data.id, session_id=live.id, case_id=case.id, author_id=user.id, version=1, deleted=False,
                    created_at=now, updated_at=now, **values)

@@ -20,7 +20,6 @@ from flask import Flask, current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from telehealth import clock
 from telehealth.accounts.auth import session_is_live, token_hash
@@ -133,12 +132,11 @@ class LiveNamespace(Namespace):
         try:
             if not self._still_signed_in(sid, conn):
                 return error("unauthenticated", "Session expired or revoked; sign in again")
-            if spec.joined and room(payload.session_id) not in self.rooms(sid):  # type: ignore[attr-defined]
+            if spec.joined and not self._in_room(sid, room(payload.session_id)):  # type: ignore[attr-defined]
                 return error("not_joined", "Join the session first")
             if spec.method == "pointer":  # the hot path: no database at all
                 return self.on_pointer(sid, conn, payload)  # type: ignore[arg-type]
-            # Roles load only if a handler asks (most events never do).
-            user = db.session.get(User, conn.user_id, options=[lazyload(User.role_rows)])
+            user = conn.user(db.session)
             return getattr(self, f"on_{spec.method}")(sid, user, payload)
         except ApiError as e:
             db.session.rollback()
@@ -159,6 +157,7 @@ class LiveNamespace(Namespace):
             return False
         if (clock.now() - s.last_seen_at).total_seconds() > 60:
             s.last_seen_at = clock.now()  # a live session keeps its sign-in from idling out
+        conn.remember(s.user)
         db.session.commit()
         conn.checked_at = now
         self._drop_lost_sessions(sid, s.user)
@@ -166,9 +165,7 @@ class LiveNamespace(Namespace):
 
     def _drop_lost_sessions(self, sid: str, user: User) -> None:
         # Someone taken off the case (or whose case closed) stops receiving its session's events.
-        for name in self.rooms(sid):
-            if not name.startswith("live:"):
-                continue
+        for name in self._live_rooms(sid):
             session_id = name.split(":", 1)[1]
             try:
                 service.load_for_participant(db.session, user, session_id)
@@ -178,6 +175,18 @@ class LiveNamespace(Namespace):
                     self._broadcast(presence.leave(db.session, user, session_id, connection_id=sid,
                                                    reason="removed"), skip_sid=sid)
                 self.leave_room(sid, name)
+
+    # Room membership, read from the Socket.IO manager's own table: python-socketio's rooms(sid) walks every
+    # room of the namespace (on every event) and fails with "dictionary changed size during iteration" when
+    # another thread joins a room meanwhile (seen with concurrent joins in bench_live).
+
+    def _in_room(self, sid: str, name: str) -> bool:
+        members = self.socketio.server.manager.rooms.get(self.namespace, {}).get(name)
+        return members is not None and sid in members
+
+    def _live_rooms(self, sid: str) -> list[str]:
+        rooms = self.socketio.server.manager.rooms.get(self.namespace, {}).copy()  # dict.copy holds the GIL
+        return [name for name, members in rooms.items() if str(name).startswith("live:") and sid in members]
 
     def _lock(self, session_id: str) -> threading.Lock:
         # One writer per session in this process, so that its broadcasts leave in seq order.
@@ -200,8 +209,9 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         """Accept only a live session cookie or bearer token."""
         s = self._authenticate(auth)
-        self.connections[request.sid] = Connection(  # type: ignore[attr-defined]
-            user_id=s.user_id, user_name=s.user.name, auth_session_id=s.id, checked_at=time.monotonic())
+        conn = Connection(user_id=s.user_id, user_name=s.user.name, auth_session_id=s.id, checked_at=time.monotonic())
+        conn.remember(s.user)
+        self.connections[request.sid] = conn  # type: ignore[attr-defined]
         db.session.commit()
         self._start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
 
@@ -236,9 +246,7 @@ class LiveNamespace(Namespace):
         if conn is None:
             return
         user = db.session.get(User, conn.user_id)
-        for name in self.rooms(sid):
-            if not name.startswith("live:"):
-                continue
+        for name in self._live_rooms(sid):
             session_id = name.split(":", 1)[1]
             try:
                 with self._lock(session_id):
@@ -273,7 +281,7 @@ class LiveNamespace(Namespace):
     def on_join(self, sid: str, user: User, p: JoinIn) -> dict[str, Any]:
         """Enter a session (participants of its case only); the ack is a snapshot."""
         name = room(p.session_id)
-        if name not in self.rooms(sid):
+        if not self._in_room(sid, name):
             presence.check_join(db.session, user, p.session_id)
             join_room(name)  # before the state is read, so that no later event is missed
             try:
