@@ -170,8 +170,8 @@ def main() -> None:
 Run {started:%Y-%m-%d %H:%M} UTC, {archive_s / 60:.1f} min for this comparison, {total_s / 60:.1f} min for the whole
 `make bench`. Command: `{command}`; code measured: commit {commit}.
 
-**Machine**: a *shared* {m['nproc']}-core VM ({m['cpu']}), {m['os']}; other agents' test suites were running on it
-at the same time, so wall-clock numbers are noisy (load average 1/5/15 min: {m['load']} before, {m_after} after).
+**Machine**: a {m['nproc']}-core VM ({m['cpu']}), {m['os']}; load average 1/5/15 min {m['load']} before and
+{m_after} after (anything else running on the machine shows there, and wall-clock numbers move with it).
 Server CPU time per instance/frame (read from /proc for the server's process tree) is the steadier figure.
 
 ```
