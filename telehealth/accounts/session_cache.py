@@ -158,6 +158,7 @@ def bump() -> None:
         return
     tmp = f"{path}.{os.getpid()}.{threading.get_ident()}"
     try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)  # a fresh data folder is made on first use
         with open(tmp, "wb") as fh:
             fh.write(os.urandom(16).hex().encode())
         os.replace(tmp, path)

@@ -133,3 +133,16 @@ def test_writing_last_seen_does_not_empty_the_cache(auth, make_user, statements)
         assert not [s for s in statements if "auth_session" in s]
     finally:
         clock.set_time(None)
+
+
+def test_a_data_folder_not_made_yet_gets_the_shared_file(app, auth, make_user, tmp_path):
+    app.config["DATA_DIR"] = str(tmp_path / "not-yet")
+    app.extensions.pop(session_cache.EXTENSION, None)  # the cache reads DATA_DIR when first used
+    user = make_user("referrer")
+    user_id = user.id
+    c = auth.token(user)
+    assert _me(c).status_code == 200
+    db.session.get(User, user_id).is_active = False
+    db.session.commit()  # bumps the generation: writes DATA_DIR/auth-generation
+    assert os.path.isfile(tmp_path / "not-yet" / session_cache.GENERATION_FILE)
+    assert _me(c).status_code == 401
