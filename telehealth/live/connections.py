@@ -48,26 +48,38 @@ class Bucket:
 class Connection:
     """What this process knows about one connected client."""
 
-    user_id: str
-    user_name: str
     auth_session_id: str
     checked_at: float
-    buckets: dict[str, Bucket] = field(default_factory=dict)
     # The user's columns as read at connect and at each recheck of the sign-in (LIVE_AUTH_RECHECK_SECONDS).
-    user_columns: dict[str, Any] = field(default_factory=dict)
+    user_columns: dict[str, Any]
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, auth_session_id: str, user: User, checked_at: float) -> Connection:
+        """A connection signed in as `user`."""
+        conn = cls(auth_session_id=auth_session_id, checked_at=checked_at, user_columns={})
+        conn.remember(user)
+        return conn
+
+    @property
+    def user_id(self) -> str:
+        return str(self.user_columns["id"])
+
+    @property
+    def user_name(self) -> str:
+        return str(self.user_columns["name"])
 
     def remember(self, user: User) -> None:
         """Keep the user's columns (at connect, and when the sign-in is checked again)."""
         self.user_columns = {a.key: getattr(user, a.key) for a in inspect(User).column_attrs}
-        self.user_name = user.name
 
     def user(self, db_session: Session) -> User:
         """The connection's user in this event's database session without a statement (one fewer round trip
         on every live event); its roles load if a handler asks. It is as fresh as the last check of the
         sign-in, which is also when a revoked session or a removed participant is noticed."""
         existing = db_session.identity_map.get(db_session.identity_key(User, (self.user_id,)))
-        if existing is not None or not self.user_columns:
-            return existing if existing is not None else db_session.get(User, self.user_id)  # type: ignore[return-value]
+        if existing is not None:
+            return existing  # type: ignore[no-any-return]
         user = User(**self.user_columns)
         make_transient_to_detached(user)
         db_session.add(user)

@@ -209,9 +209,7 @@ class LiveNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         """Accept only a live session cookie or bearer token."""
         s = self._authenticate(auth)
-        conn = Connection(user_id=s.user_id, user_name=s.user.name, auth_session_id=s.id, checked_at=time.monotonic())
-        conn.remember(s.user)
-        self.connections[request.sid] = conn  # type: ignore[attr-defined]
+        self.connections[request.sid] = Connection.of(s.id, s.user, time.monotonic())  # type: ignore[attr-defined]
         db.session.commit()
         self._start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
 
