@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/bench_live.py [--sessions 50] [--participants 10] [-
 Measures, in one run and on this machine:
   * a bare websocket echo (same server stack: gunicorn threaded worker + simple-websocket), round trip;
   * pointer fan-out (ephemeral, no database) on one process, and across two processes through Redis;
-  * annotation:add fan-out (persisted with its seq in PostgreSQL) on one process and across two;
+  * view fan-out (the presenter's viewport, persisted with its seq in PostgreSQL) on one process and across two;
+  * annotation:add fan-out (persisted with its seq and audit row in PostgreSQL) on one process and across two;
   * with --sweep, the largest number of clients one process holds with pointer p99 under 50 ms.
 Latency is from the sender's emit to each receiver's handler, on one monotonic clock (all clients
 live in this process). Needs PostgreSQL (TELEHEALTH_BENCH_DATABASE_URL, default database bench_live on
@@ -132,6 +133,8 @@ class Fanout:
             now = time.perf_counter()
             if event == "pointer":
                 key = (data["session_id"], str(int(data["x"])))
+            elif event == "view":
+                key = (data["session_id"], str(data["data"]["view"]["image_index"]))
             else:
                 key = (data["session_id"], data["data"]["annotation"]["id"])
             t0 = self.sent.get(key)
@@ -150,6 +153,7 @@ class Fanout:
             for i, token in enumerate(tokens):
                 c = socketio.AsyncClient(reconnection=False)
                 c.on("pointer", self._receiver("pointer"), namespace="/live")
+                c.on("view", self._receiver("view"), namespace="/live")
                 c.on("annotation:add", self._receiver("annotation:add"), namespace="/live")
                 group.append(c)
                 jobs.append((c, urls[i % len(urls)], token, session_id))
@@ -180,13 +184,18 @@ class Fanout:
             end = time.perf_counter() + seconds
             turn = 0
             while time.perf_counter() < end:
-                sender = group[turn % len(group)]
+                sender = group[0] if event == "view" else group[turn % len(group)]  # the host presents
                 turn += 1
                 counter += 1
                 if event == "pointer":
                     key = str(counter % 60000)
                     payload: dict[str, Any] = {"session_id": session_id, "sop_instance_uid": SOP, "x": int(key),
                                                "y": 1}
+                elif event == "view":
+                    key = str(counter % 1_000_000)
+                    payload = {"session_id": session_id, "view": {
+                        "study_instance_uid": STUDY, "series_instance_uid": SERIES, "sop_instance_uid": SOP,
+                        "image_index": int(key), "window_center": 40.0, "window_width": 400.0}}
                 else:
                     key = str(uuid.uuid4())
                     payload = {"session_id": session_id, "annotation": {
@@ -384,6 +393,8 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--participants", type=int, default=10)
     ap.add_argument("--rate", type=float, default=4.0, help="pointer moves per second per session")
+    ap.add_argument("--view-rate", type=float, default=4.0,
+                    help="view changes per second per session, by its presenter (the host)")
     ap.add_argument("--annotation-rate", type=float, default=0.5, help="annotations per second per session")
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
@@ -402,9 +413,10 @@ def main() -> None:  # noqa: C901
     try:
         os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45")
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        rates = {"pointer": args.rate, "annotation:add": args.annotation_rate}
+        rates = {"pointer": args.rate, "view": args.view_rate, "annotation:add": args.annotation_rate}
         print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients; per session "
-              f"{args.rate:g} pointer moves/s or {args.annotation_rate:g} annotations/s; {args.seconds:g} s each")
+              f"{args.rate:g} pointer moves/s, {args.view_rate:g} view changes/s or {args.annotation_rate:g} "
+              f"annotations/s; {args.seconds:g} s each")
         print(f"servers: gunicorn --worker-class {args.worker_class}")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         echo_proc, echo_url = start_echo(threads)

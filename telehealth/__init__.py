@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from telehealth import config, errors, extensions
+from telehealth.db import ping_when_idle
 from telehealth.features import BLUEPRINTS, NAMESPACES
 
 
@@ -25,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # `extensions.db` (not `db` here): the package attribute `telehealth.db` is the db module.
     extensions.db.init_app(app)
+    with app.app_context():
+        if extensions.db.engine.dialect.name != "sqlite":
+            ping_when_idle(extensions.db.engine)
     extensions.migrate.init_app(
         app,
         extensions.db,

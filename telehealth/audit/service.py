@@ -28,11 +28,29 @@ def record(
     actor_email: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session (committed with the caller's transaction)."""
+    event = audit_event(actor=actor, action=action, entity_type=entity_type, entity_id=entity_id, case_id=case_id,
+                        outcome=outcome, details=details, actor_email=actor_email)
+    session.add(event)
+    return event
+
+
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: str | None = None,
+    case_id: str | None = None,
+    outcome: str = "success",
+    details: dict[str, Any] | None = None,
+    actor_email: str | None = None,
+) -> AuditEvent:
+    """An audit event of this request (its address and user agent), not yet added to a session."""
     ip = ua = None
     if has_request_context():
         ip = request.remote_addr
         ua = (request.user_agent.string or "")[:300] or None
-    event = AuditEvent(
+    return AuditEvent(
         actor_id=actor.id if actor else None,
         actor_email=actor.email if actor else actor_email,
         action=action,
@@ -44,8 +62,6 @@ def record(
         user_agent=ua,
         details=details,
     )
-    session.add(event)
-    return event
 
 
 def search(

@@ -8,18 +8,28 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.api import _validation_details
-from telehealth.audit.service import record
+from telehealth.audit.service import audit_event, record
 from telehealth.cases.access import get_visible_case
+from telehealth.db import new_id
 from telehealth.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from telehealth.live.models import Annotation, LiveSession
+from telehealth.live import one_statement
+from telehealth.live.models import Annotation, LiveEvent, LiveSession
 from telehealth.live.schemas import AnnotationFields, AnnotationIn
-from telehealth.live.service import add_event, get_visible_session, iso, load_for_participant, next_seq, person
+from telehealth.live.service import (
+    add_event,
+    envelope,
+    get_visible_session,
+    iso,
+    load_for_participant,
+    next_seq,
+    person,
+)
 
 FIELDS = ("kind", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "frame_number", "graphic_type",
           "points", "measurements", "label")
@@ -74,13 +84,23 @@ def check_new(session: Session, case_id: str, annotation_id: str, values: dict[s
     return None
 
 
-def add(session: Session, user: User, live_id: str, data: AnnotationIn) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Add an annotation; returns it and the event (None when this exact add was already accepted)."""
+def add(session: Session, user: User, live_id: str, data: AnnotationIn, *,
+        case_id: str | None = None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Add an annotation; returns it and the event (None when this exact add was already accepted).
+
+    With the session's `case_id` known (the connection joined it) on PostgreSQL, the add is one statement
+    (`one_statement`); when that stores nothing, the ordinary add below says why or acknowledges a retry."""
+    values = _values(data)
+    bind = session.get_bind()
+    # Its own connection in autocommit: only when the session is not bound to a caller's transaction.
+    if case_id is not None and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        done = _add_in_one_statement(bind, user, live_id, case_id, data.id, values)
+        if done is not None:
+            return done
     live, case = load_for_participant(session, user, live_id)
     # The seq first: it locks the session's row until the commit, so an add of the same id racing in
     # another process waits here and then finds this one (a retry is acknowledged, not a failed insert).
     seq = next_seq(session, live.id)
-    values = _values(data)
     existing = check_new(session, case.id, data.id, values)
     if existing is not None:
         if existing.session_id == live.id and existing.author_id == user.id and _same(existing, values):
@@ -99,6 +119,25 @@ def add(session: Session, user: User, live_id: str, data: AnnotationIn) -> tuple
            case_id=case.id, details={"session_id": live.id, "kind": a.kind, "version": 1, "seq": seq})
     session.commit()
     return out, env
+
+
+def _add_in_one_statement(engine: Engine, user: User, live_id: str, case_id: str, annotation_id: str,
+                          values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    now = clock.now()
+    a = Annotation(id=annotation_id, session_id=live_id, case_id=case_id, author_id=user.id, updated_by_id=None,
+                   version=1, deleted=False, created_at=now, updated_at=now, deleted_at=None, **values)
+    a.author = user  # never added to the session: the statement stores it
+    out = annotation_out(a)
+    event = LiveEvent(id=new_id(), session_id=live_id, seq=None, type="annotation:add", payload={"annotation": out},
+                      actor_id=user.id, at=now)
+    audit = audit_event(actor=user, action="annotation.created", entity_type="annotation", entity_id=a.id,
+                        case_id=case_id, details={"session_id": live_id, "kind": a.kind, "version": 1})
+    audit.id, audit.at = new_id(), now
+    seq = one_statement.add_annotation(engine, a, event, audit)
+    if seq is None:
+        return None
+    event.seq, event.actor = seq, user
+    return out, envelope(event)
 
 
 def _for_change(session: Session, user: User, live: LiveSession, annotation_id: str,

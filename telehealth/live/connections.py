@@ -53,6 +53,8 @@ class Connection:
     # The user's columns as read at connect and at each recheck of the sign-in (LIVE_AUTH_RECHECK_SECONDS).
     user_columns: dict[str, Any]
     buckets: dict[str, Bucket] = field(default_factory=dict)
+    # The case of each live session this connection joined (a session's case never changes).
+    cases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, auth_session_id: str, user: User, checked_at: float) -> Connection:

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.cases.conversation import add_message
+from telehealth.db import new_id
 from telehealth.errors import Forbidden, NotFound
-from telehealth.live.models import LiveSession
+from telehealth.live import one_statement
+from telehealth.live.models import LiveEvent, LiveSession
 from telehealth.live.presence import is_present
-from telehealth.live.service import add_event, load_for_participant, next_seq, person
+from telehealth.live.service import add_event, envelope, load_for_participant, next_seq, person
 
 
 def _locked(session: Session, user: User, live_id: str) -> tuple[LiveSession, Any, int]:
@@ -48,8 +52,20 @@ def grant_presenter(session: Session, user: User, live_id: str, target_id: str) 
     return env
 
 
-def set_view(session: Session, user: User, live_id: str, view: dict[str, Any]) -> dict[str, Any]:
-    """The presenter shows a new viewport; followers apply it."""
+def set_view(session: Session, user: User, live_id: str, view: dict[str, Any], *,
+             case_id: str | None = None) -> dict[str, Any]:
+    """The presenter shows a new viewport; followers apply it.
+
+    With the session's `case_id` known (the connection joined it) on PostgreSQL, this is one statement
+    (`one_statement`); when that stores nothing, the ordinary path below says why."""
+    bind = session.get_bind()
+    if case_id is not None and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        event = LiveEvent(id=new_id(), session_id=live_id, seq=None, type="view", payload={"view": view},
+                          actor_id=user.id, at=clock.now())
+        seq = one_statement.set_view(bind, case_id, view, event)
+        if seq is not None:
+            event.seq, event.actor = seq, user
+            return envelope(event)
     live, _case, seq = _locked(session, user, live_id)
     if live.presenter_id != user.id:
         raise Forbidden("Only the presenter sets the shared view", code="not_presenter")

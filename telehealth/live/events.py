@@ -175,6 +175,8 @@ class LiveNamespace(Namespace):
                     self._broadcast(presence.leave(db.session, user, session_id, connection_id=sid,
                                                    reason="removed"), skip_sid=sid)
                 self.leave_room(sid, name)
+                if (conn := self.connections.get(sid)) is not None:
+                    conn.cases.pop(session_id, None)
 
     # Room membership, read from the Socket.IO manager's own table: python-socketio's rooms(sid) walks every
     # room of the namespace (on every event) and fails with "dictionary changed size during iteration" when
@@ -187,6 +189,11 @@ class LiveNamespace(Namespace):
     def _live_rooms(self, sid: str) -> list[str]:
         rooms = self.socketio.server.manager.rooms.get(self.namespace, {}).copy()  # dict.copy holds the GIL
         return [name for name, members in rooms.items() if str(name).startswith("live:") and sid in members]
+
+    def _case_of(self, sid: str, session_id: str) -> str | None:
+        # The case of a session this connection joined (services check it again against the session).
+        conn = self.connections.get(sid)
+        return conn.cases.get(session_id) if conn is not None else None
 
     def _lock(self, session_id: str) -> threading.Lock:
         # One writer per session in this process, so that its broadcasts leave in seq order.
@@ -289,7 +296,10 @@ class LiveNamespace(Namespace):
             except BaseException:
                 leave_room(name)
                 raise
-        return service.snapshot(db.session, p.session_id)
+        snap = service.snapshot(db.session, p.session_id)
+        if (conn := self.connections.get(sid)) is not None:
+            conn.cases[p.session_id] = snap["session"]["case_id"]
+        return snap
 
     def on_leave(self, sid: str, user: User, p: LeaveIn) -> dict[str, Any]:
         """Leave a session."""
@@ -297,6 +307,8 @@ class LiveNamespace(Namespace):
             env = presence.leave(db.session, user, p.session_id, connection_id=sid, reason="leave")
             self._broadcast(env, skip_sid=sid)
         leave_room(room(p.session_id))
+        if (conn := self.connections.get(sid)) is not None:
+            conn.cases.pop(p.session_id, None)
         return {"ok": True}
 
     def on_resync(self, sid: str, user: User, p: ResyncIn) -> dict[str, Any]:
@@ -317,7 +329,9 @@ class LiveNamespace(Namespace):
     def on_view(self, sid: str, user: User, p: ViewIn) -> dict[str, Any]:
         """The presenter's viewport."""
         view = p.view.model_dump(mode="json", exclude_none=True)
-        return self._apply(sid, p.session_id, lambda: control.set_view(db.session, user, p.session_id, view))
+        case_id = self._case_of(sid, p.session_id)
+        return self._apply(sid, p.session_id,
+                           lambda: control.set_view(db.session, user, p.session_id, view, case_id=case_id))
 
     def on_pointer(self, sid: str, conn: Connection, p: PointerIn) -> dict[str, Any]:
         """Relay the pointer to the others: never stored, no seq."""
@@ -327,8 +341,9 @@ class LiveNamespace(Namespace):
 
     def on_annotation_add(self, sid: str, user: User, p: AnnotationAddIn) -> dict[str, Any]:
         """A new annotation (a retried add of the same annotation is acknowledged again)."""
+        case_id = self._case_of(sid, p.session_id)
         with self._lock(p.session_id):
-            out, env = annotation_service.add(db.session, user, p.session_id, p.annotation)
+            out, env = annotation_service.add(db.session, user, p.session_id, p.annotation, case_id=case_id)
             self._broadcast(env, skip_sid=sid)
         return {"ok": True, "seq": env["seq"] if env else None, "annotation": out, "event": env}
 
