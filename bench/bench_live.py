@@ -36,6 +36,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from tests.live.servers import Redis, Server, free_port  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_live"
+# Each phase first sends for this long without measuring (--warmup): the first half second after a pause ran
+# several times slower on this VM for every event kind, pointer included (idle vCPUs and connections waking).
+WARMUP = 0.0
 STUDY, SERIES, SOP = "1.2.826.0.1.3680043.8.498.9", "1.2.826.0.1.3680043.8.498.9.1", "1.2.826.0.1.3680043.8.498.9.1.1"
 
 
@@ -175,13 +178,14 @@ class Fanout:
         """Each session sends `rate` events per second for `seconds`; latency percentiles in ms."""
         self.latencies, self.sent, self.expected = [], {}, 0
         counter = 0
+        measure_from = time.perf_counter() + WARMUP
 
         async def session_loop(k: int) -> None:
             nonlocal counter
             session_id, _ = plan[k]
             group = groups[k]
             await asyncio.sleep(k / len(plan) / rate)  # spread the sessions over the interval
-            end = time.perf_counter() + seconds
+            end = measure_from + seconds
             turn = 0
             while time.perf_counter() < end:
                 sender = group[0] if event == "view" else group[turn % len(group)]  # the host presents
@@ -202,8 +206,9 @@ class Fanout:
                         "id": key, "kind": "probe", "study_instance_uid": STUDY, "series_instance_uid": SERIES,
                         "sop_instance_uid": SOP, "graphic_type": "POINT", "points": [[1.5, 2.5]],
                         "measurements": [{"name": "value", "value": 42, "unit": "[hnsf'U]"}]}}
-                self.sent[(session_id, key)] = time.perf_counter()
-                self.expected += len(group) - 1
+                if time.perf_counter() >= measure_from:  # events of the warm-up are not awaited
+                    self.sent[(session_id, key)] = time.perf_counter()
+                    self.expected += len(group) - 1
                 await sender.emit(event, payload, namespace="/live")
                 await asyncio.sleep(1 / rate)
 
@@ -370,7 +375,7 @@ def run_scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict
         if event == list(rates)[-1]:
             parts = [out.get(timeout=300) for _ in children]
         else:
-            time.sleep(seconds + 1.5)
+            time.sleep(WARMUP + seconds + 1.5)
             parts = []
         results[event] = {"server_cpu": cpu_seconds(pids) - cpu}
         if parts:
@@ -393,10 +398,12 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--participants", type=int, default=10)
     ap.add_argument("--rate", type=float, default=4.0, help="pointer moves per second per session")
-    ap.add_argument("--view-rate", type=float, default=4.0,
-                    help="view changes per second per session, by its presenter (the host)")
+    ap.add_argument("--view-rate", type=float, default=1.0,
+                    help="view changes per second per session, by its presenter (the host); 0 leaves them out")
     ap.add_argument("--annotation-rate", type=float, default=0.5, help="annotations per second per session")
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--warmup", type=float, default=0.0,
+                    help="send for this long before measuring each phase (0: measure from the first event)")
     ap.add_argument("--sweep", action="store_true", help="also find the most clients one process holds")
     ap.add_argument("--worker-class", default="gthread", choices=["gthread", "gevent"],
                     help="gunicorn worker of the servers (the Procfile's is gthread)")
@@ -404,6 +411,8 @@ def main() -> None:  # noqa: C901
                     help="spread the sessions over this many client processes (1: all in this one)")
     ap.add_argument("--skip-two", action="store_true", help="leave out the two-process (Redis) scenario")
     args = ap.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
     url = os.environ.get("TELEHEALTH_BENCH_DATABASE_URL", DEFAULT_DB)
     ensure_database(url)
     clients = args.sessions * args.participants
@@ -413,10 +422,11 @@ def main() -> None:  # noqa: C901
     try:
         os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45")
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        rates = {"pointer": args.rate, "view": args.view_rate, "annotation:add": args.annotation_rate}
+        rates = {k: v for k, v in (("pointer", args.rate), ("view", args.view_rate),
+                                   ("annotation:add", args.annotation_rate)) if v > 0}
         print(f"load: {args.sessions} sessions x {args.participants} participants = {clients} clients; per session "
               f"{args.rate:g} pointer moves/s, {args.view_rate:g} view changes/s or {args.annotation_rate:g} "
-              f"annotations/s; {args.seconds:g} s each")
+              f"annotations/s; {args.seconds:g} s each, after {args.warmup:g} s of warm-up")
         print(f"servers: gunicorn --worker-class {args.worker_class}")
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         echo_proc, echo_url = start_echo(threads)
