@@ -178,13 +178,13 @@ class Fanout:
         """Each session sends `rate` events per second for `seconds`; latency percentiles in ms."""
         self.latencies, self.sent, self.expected = [], {}, 0
         counter = 0
-        measure_from = time.perf_counter() + WARMUP
 
         async def session_loop(k: int) -> None:
             nonlocal counter
             session_id, _ = plan[k]
             group = groups[k]
             await asyncio.sleep(k / len(plan) / rate)  # spread the sessions over the interval
+            measure_from = time.perf_counter() + WARMUP
             end = measure_from + seconds
             turn = 0
             while time.perf_counter() < end:
