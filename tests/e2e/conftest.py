@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,24 @@ def frontend_dist() -> Path:
     return DIST_DIR
 
 
+def closing_responses(app: Any) -> Any:
+    """The app for werkzeug's development server, with every response body closed even when the browser drops
+    the connection mid-transfer (a navigation cancels a page load): werkzeug then skips the close, and the
+    body's open file (index.html, an asset) warns when it is collected, failing whichever test runs then."""
+    def wsgi(environ: Any, start_response: Any) -> Any:
+        body = app(environ, start_response)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from body
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+        return chunks()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(frontend_dist: Path, database_url: str, redis_url: str) -> Iterator[str]:
     """Base URL of the real app serving the built frontend, with a fresh database and the demo seed."""
@@ -93,7 +112,7 @@ def live_server(frontend_dist: Path, database_url: str, redis_url: str) -> Itera
         seed_demo(db.session)
         db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import closing_responses
 from tests.identity import op_server
 
 OP_CLIENT_ID = "telehealth-browser-rp"
@@ -60,7 +61,7 @@ def identity_server(live_server: str, frontend_dist: Path, database_url: str,
         "EMBEDDED_WORKER": False,
         "LOGIN_MAX_FAILURES_IP": 10_000,
     })
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_responses(app), threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_URL"] = base_url
     thread = threading.Thread(target=server.serve_forever, name="e2e-sso-server", daemon=True)
