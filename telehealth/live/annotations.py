@@ -91,10 +91,9 @@ def add(session: Session, user: User, live_id: str, data: AnnotationIn, *,
     With the session's `case_id` known (the connection joined it) on PostgreSQL, the add is one statement
     (`one_statement`); when that stores nothing, the ordinary add below says why or acknowledges a retry."""
     values = _values(data)
-    bind = session.get_bind()
-    # Its own connection in autocommit: only when the session is not bound to a caller's transaction.
-    if case_id is not None and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        done = _add_in_one_statement(bind, user, live_id, case_id, data.id, values)
+    engine = one_statement.engine_for(session, case_id)
+    if engine is not None and case_id is not None:
+        done = _add_in_one_statement(engine, user, live_id, case_id, data.id, values)
         if done is not None:
             return done
     live, case = load_for_participant(session, user, live_id)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from telehealth import clock
@@ -58,11 +57,11 @@ def set_view(session: Session, user: User, live_id: str, view: dict[str, Any], *
 
     With the session's `case_id` known (the connection joined it) on PostgreSQL, this is one statement
     (`one_statement`); when that stores nothing, the ordinary path below says why."""
-    bind = session.get_bind()
-    if case_id is not None and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+    engine = one_statement.engine_for(session, case_id)
+    if engine is not None and case_id is not None:
         event = LiveEvent(id=new_id(), session_id=live_id, seq=None, type="view", payload={"view": view},
                           actor_id=user.id, at=clock.now())
-        seq = one_statement.set_view(bind, case_id, view, event)
+        seq = one_statement.set_view(engine, case_id, view, event)
         if seq is not None:
             event.seq, event.actor = seq, user
             return envelope(event)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from telehealth.audit.models import AuditEvent
 from telehealth.cases.models import Case, CaseParticipant
@@ -114,6 +115,15 @@ def _view_statement() -> Select[tuple[int]]:
     taken = _taken(sessions.c.presenter_id == bindparam("by_user"),
                    view=bindparam("new_view", type_=sessions.c.view.type))
     return select(taken.c.last_seq.cast(Integer)).add_cte(_stored(LiveEvent, taken, {"seq": taken.c.last_seq}))
+
+
+def engine_for(session: Session, case_id: str | None) -> Engine | None:
+    """The engine to run a one-statement write on: PostgreSQL, the joined session's case known, and the ORM
+    session not bound to a caller's transaction (the statement runs on its own connection, in autocommit)."""
+    bind = session.get_bind()
+    if case_id is not None and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        return bind
+    return None
 
 
 def _run(engine: Engine, statement: Select[tuple[int]], params: dict[str, Any]) -> int | None:
