@@ -431,7 +431,7 @@ def main() -> None:  # noqa: C901
         print(f"load average before: {os.getloadavg()[0]:.2f}")
         echo_proc, echo_url = start_echo(threads)
         procs.append(echo_proc)
-        e = asyncio.run(echo(echo_url, args.sessions, args.rate, args.seconds))
+        e = asyncio.run(echo(echo_url, args.sessions, args.rate or 4.0, args.seconds))
         print(line(f"bare websocket echo ({args.sessions} clients), round trip", e))
 
         one = Server(url, "").start(threads=threads, worker_class=args.worker_class).wait()

@@ -21,7 +21,6 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from telehealth import clock
 from telehealth.accounts.auth import session_is_live, token_hash
 from telehealth.accounts.models import AuthSession, User
 from telehealth.api import _validation_details
@@ -29,7 +28,7 @@ from telehealth.db import new_id
 from telehealth.errors import ApiError
 from telehealth.extensions import db
 from telehealth.live import annotations as annotation_service
-from telehealth.live import control, presence, service
+from telehealth.live import control, presence, service, sign_ins
 from telehealth.live.connections import Bucket, Connection, error, room
 from telehealth.live.schemas import (
     AnnotationAddIn,
@@ -96,7 +95,7 @@ class LiveNamespace(Namespace):
         self.connections: dict[str, Connection] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        self._heartbeat_started = False
+        self._background_started = False
 
     # dispatch
 
@@ -110,6 +109,7 @@ class LiveNamespace(Namespace):
         return self.socketio._handle_event(self._dispatch, event, self.namespace, *args)
 
     def _dispatch(self, *args: Any) -> Any:
+        _drop_routing_error()
         event = request.event["message"]  # type: ignore[attr-defined]
         spec = HANDLERS[event]
         sid: str = request.sid  # type: ignore[attr-defined]
@@ -129,9 +129,8 @@ class LiveNamespace(Namespace):
             payload = spec.schema.model_validate(data)
         except ValidationError as e:
             return error("validation_failed", f"Invalid {event} payload", _validation_details(e))
+        conn.active = True
         try:
-            if not self._still_signed_in(sid, conn):
-                return error("unauthenticated", "Session expired or revoked; sign in again")
             if spec.joined and not self._in_room(sid, room(payload.session_id)):  # type: ignore[attr-defined]
                 return error("not_joined", "Join the session first")
             if spec.method == "pointer":  # the hot path: no database at all
@@ -146,37 +145,26 @@ class LiveNamespace(Namespace):
             log.exception("live event %s failed", event)
             return error("internal_error", "The server could not handle this event")
 
-    def _still_signed_in(self, sid: str, conn: Connection) -> bool:
-        now = time.monotonic()
-        if now - conn.checked_at <= current_app.config.get("LIVE_AUTH_RECHECK_SECONDS", 60):
-            return True
-        s = db.session.get(AuthSession, conn.auth_session_id)
-        if s is None or not session_is_live(s):
-            db.session.rollback()
+    def recheck_sign_ins(self) -> None:
+        """Check the sign-in and case participation of every connection of this process (also those that only
+        listen): a revoked or expired sign-in is disconnected, someone taken off a case (or whose case closed)
+        leaves its sessions with reason "removed". Runs every LIVE_AUTH_RECHECK_SECONDS in the background."""
+        found = sign_ins.recheck(db.session, dict(self.connections))
+        for sid in found.signed_out:
+            log.info("live connection %s signed out: its sign-in was revoked or expired", sid)
             self.disconnect(sid)
-            return False
-        if (clock.now() - s.last_seen_at).total_seconds() > 60:
-            s.last_seen_at = clock.now()  # a live session keeps its sign-in from idling out
-        conn.remember(s.user)
-        db.session.commit()
-        conn.checked_at = now
-        self._drop_lost_sessions(sid, s.user)
-        return True
-
-    def _drop_lost_sessions(self, sid: str, user: User) -> None:
-        # Someone taken off the case (or whose case closed) stops receiving its session's events.
-        for name in self._live_rooms(sid):
-            session_id = name.split(":", 1)[1]
+        for sid, session_id in found.removed:
+            conn = self.connections.get(sid)
+            if conn is None:
+                continue
             try:
-                service.load_for_participant(db.session, user, session_id)
-            except ApiError:
-                db.session.rollback()
                 with self._lock(session_id):
-                    self._broadcast(presence.leave(db.session, user, session_id, connection_id=sid,
+                    self._broadcast(presence.leave(db.session, conn.user(db.session), session_id, connection_id=sid,
                                                    reason="removed"), skip_sid=sid)
-                self.leave_room(sid, name)
-                if (conn := self.connections.get(sid)) is not None:
-                    conn.cases.pop(session_id, None)
+            except ApiError:
+                db.session.rollback()  # the session ended meanwhile: nothing to announce
+            self.leave_room(sid, room(session_id))
+            conn.cases.pop(session_id, None)
 
     # Room membership, read from the Socket.IO manager's own table: python-socketio's rooms(sid) walks every
     # room of the namespace (on every event) and fails with "dictionary changed size during iteration" when
@@ -215,10 +203,11 @@ class LiveNamespace(Namespace):
 
     def on_connect(self, auth: Any = None) -> None:
         """Accept only a live session cookie or bearer token."""
+        _drop_routing_error()
         s = self._authenticate(auth)
-        self.connections[request.sid] = Connection.of(s.id, s.user, time.monotonic())  # type: ignore[attr-defined]
+        self.connections[request.sid] = Connection.of(s.id, s.user)  # type: ignore[attr-defined]
         db.session.commit()
-        self._start_heartbeat(current_app._get_current_object())  # type: ignore[attr-defined]
+        self._start_background(current_app._get_current_object())  # type: ignore[attr-defined]
 
     def _authenticate(self, auth: Any) -> AuthSession:
         token, kind = None, "cookie"
@@ -246,6 +235,7 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Leave every session this connection was in; the others see it go."""
+        _drop_routing_error()
         sid: str = request.sid  # type: ignore[attr-defined]
         conn = self.connections.pop(sid, None)
         if conn is None:
@@ -261,25 +251,33 @@ class LiveNamespace(Namespace):
                 db.session.rollback()
                 log.exception("could not record the disconnect of %s from %s", sid, session_id)
 
-    def _start_heartbeat(self, app: Flask) -> None:
-        interval = app.config.get("LIVE_HEARTBEAT_SECONDS", 15)
-        if self._heartbeat_started or app.testing or not interval:
+    def _start_background(self, app: Flask) -> None:
+        # Once per process: the presence heartbeat and the recheck of the sign-ins.
+        if self._background_started or app.testing:
             return
         with self._guard:
-            if self._heartbeat_started:
+            if self._background_started:
                 return
-            self._heartbeat_started = True
-        self.socketio.start_background_task(self._heartbeat, app, interval)
+            self._background_started = True
+        for seconds, job in ((app.config.get("LIVE_HEARTBEAT_SECONDS", 15), self._heartbeat),
+                             (app.config.get("LIVE_AUTH_RECHECK_SECONDS", 60), self.recheck_sign_ins)):
+            if seconds:
+                self.socketio.start_background_task(self._every, app, seconds, job)
 
-    def _heartbeat(self, app: Flask, interval: float) -> None:
+    def _every(self, app: Flask, seconds: float, job: Callable[[], None]) -> None:
         while True:
-            self.socketio.sleep(interval)
+            self.socketio.sleep(seconds)
             try:
                 with app.app_context():
-                    presence.heartbeat(db.session, NODE_ID, list(self.connections))
-                    db.session.remove()
+                    job()
             except Exception:
-                log.exception("live presence heartbeat failed")
+                log.exception("live background task %s failed", job.__name__)
+            finally:
+                with app.app_context():
+                    db.session.remove()
+
+    def _heartbeat(self) -> None:
+        presence.heartbeat(db.session, NODE_ID, list(self.connections))
 
     # session membership
 
@@ -400,6 +398,15 @@ class LiveNamespace(Namespace):
     def on_rtc_candidate(self, sid: str, user: User, p: RtcCandidateIn) -> Any:
         """Relay an ICE candidate."""
         return self._relay(sid, user, p, {"candidate": p.candidate.model_dump(mode="json", exclude_none=True)})
+
+
+def _drop_routing_error() -> None:
+    """Flask-SocketIO runs each event in a request context for the Socket.IO URL, and Flask, pushing it, matched
+    that URL against the app's routes: the failure stays on the request as an exception whose traceback holds
+    every frame of the call. That is a reference cycle of about 85 objects per event, which only the cyclic
+    garbage collector frees, with every thread stopped (docs/benchmarks.md, "Session 7"). No view is routed to
+    from here, so drop it: reference counting then frees it at once."""
+    request.routing_exception = None  # type: ignore[attr-defined]
 
 
 def close_session_room(env: dict[str, Any]) -> None:
