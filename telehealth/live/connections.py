@@ -49,17 +49,18 @@ class Connection:
     """What this process knows about one connected client."""
 
     auth_session_id: str
-    checked_at: float
     # The user's columns as read at connect and at each recheck of the sign-in (LIVE_AUTH_RECHECK_SECONDS).
     user_columns: dict[str, Any]
+    # Sent an event since the last recheck: the sign-in is in use, and kept from idling out.
+    active: bool = False
     buckets: dict[str, Bucket] = field(default_factory=dict)
     # The case of each live session this connection joined (a session's case never changes).
     cases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, auth_session_id: str, user: User, checked_at: float) -> Connection:
+    def of(cls, auth_session_id: str, user: User) -> Connection:
         """A connection signed in as `user`."""
-        conn = cls(auth_session_id=auth_session_id, checked_at=checked_at, user_columns={})
+        conn = cls(auth_session_id=auth_session_id, user_columns={})
         conn.remember(user)
         return conn
 
@@ -77,8 +78,9 @@ class Connection:
 
     def user(self, db_session: Session) -> User:
         """The connection's user in this event's database session without a statement (one fewer round trip
-        on every live event); its roles load if a handler asks. It is as fresh as the last check of the
-        sign-in, which is also when a revoked session or a removed participant is noticed."""
+        on every live event); its roles load if a handler asks. It is as fresh as the last recheck of the
+        sign-ins (`sign_ins.recheck`), which is also when a revoked session or a removed participant is
+        noticed."""
         existing = db_session.identity_map.get(db_session.identity_key(User, (self.user_id,)))
         if existing is not None:
             return existing  # type: ignore[no-any-return]

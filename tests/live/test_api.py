@@ -99,16 +99,59 @@ def test_sessions_are_listed_on_the_case_and_hidden_from_others(live, people):
 
 
 def test_a_revoked_sign_in_is_dropped_from_the_socket(app, live, people, auth):
-    app.config["LIVE_AUTH_RECHECK_SECONDS"] = 0
     sid = live.open_session(people["specialist"], people["case"])
     api = auth.login(people["referrer"])
     from telehealth.extensions import socketio
+    from telehealth.live.events import namespace
 
     c = socketio.test_client(app, namespace="/live", flask_test_client=api.http)
     assert "error" not in emit(c, "join", {"session_id": sid})
+    host, _ = live.joined(people["specialist"], sid)
     assert api.post("/api/auth/logout").status_code == 204
-    assert emit(c, "chat", {"session_id": sid, "body": "still here?"})["error"]["code"] == "unauthenticated"
+    namespace.recheck_sign_ins()  # what the background task does every LIVE_AUTH_RECHECK_SECONDS
     assert not c.is_connected("/live")
+    assert host.is_connected("/live")
+    assert [(e["data"]["action"], e["data"]["reason"]) for e in received(host, "presence")
+            if e["data"]["action"] == "leave"] == [("leave", "disconnect")]
+
+
+def test_a_connection_that_only_listens_is_rechecked_too(app, live, people):
+    """Nothing it sends triggers the check: an expired sign-in stops receiving the session all the same."""
+    from telehealth.accounts.models import AuthSession
+    from telehealth.live.events import namespace
+
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    listener, _ = live.joined(people["patient"], sid)
+    namespace.recheck_sign_ins()
+    assert listener.is_connected("/live")  # still signed in: kept
+    db.session.execute(AuthSession.__table__.update().where(AuthSession.user_id == people["patient"].id)
+                       .values(expires_at=clock.now() - timedelta(seconds=1)))
+    db.session.commit()
+    namespace.recheck_sign_ins()
+    assert not listener.is_connected("/live")
+    emit(host, "chat", {"session_id": sid, "body": "after the patient's sign-in expired"})
+    assert host.is_connected("/live")
+
+
+def test_only_a_connection_in_use_keeps_its_sign_in_from_idling_out(app, live, people):
+    from telehealth.accounts.models import AuthSession
+    from telehealth.live.events import namespace
+
+    sid = live.open_session(people["specialist"], people["case"])
+    host, _ = live.joined(people["specialist"], sid)
+    listener, _ = live.joined(people["patient"], sid)
+    stale = clock.now() - timedelta(minutes=5)
+    db.session.execute(AuthSession.__table__.update().values(last_seen_at=stale))
+    db.session.commit()
+    namespace.recheck_sign_ins()  # both joined (an event each) since they connected
+    db.session.execute(AuthSession.__table__.update().values(last_seen_at=stale))
+    db.session.commit()
+    emit(host, "pointer", {"session_id": sid, "x": 1, "y": 1})
+    namespace.recheck_sign_ins()
+    seen = dict(db.session.execute(select(AuthSession.user_id, AuthSession.last_seen_at)).all())
+    assert seen[people["specialist"].id] > stale
+    assert seen[people["patient"].id] == stale
 
 
 def test_openapi_documents_the_live_routes(client):
@@ -120,7 +163,8 @@ def test_openapi_documents_the_live_routes(client):
 
 
 def test_someone_taken_off_the_case_stops_receiving_the_session(app, live, people):
-    app.config["LIVE_AUTH_RECHECK_SECONDS"] = 0
+    from telehealth.live.events import namespace
+
     sid = live.open_session(people["specialist"], people["case"])
     host, _ = live.joined(people["specialist"], sid)
     pat, _ = live.joined(people["patient"], sid)
@@ -130,10 +174,12 @@ def test_someone_taken_off_the_case_stops_receiving_the_session(app, live, peopl
     db.session.execute(CaseParticipant.__table__.delete().where(CaseParticipant.user_id == people["patient"].id))
     db.session.commit()
     db.session.expire_all()
+    namespace.recheck_sign_ins()
     assert emit(pat, "pointer", {"session_id": sid, "x": 1, "y": 1})["error"]["code"] == "not_joined"
     assert [(e["data"]["action"], e["data"]["reason"]) for e in received(host, "presence")] == [("leave", "removed")]
     emit(host, "chat", {"session_id": sid, "body": "not for the patient any more"})
     assert received(pat) == []
+    assert pat.is_connected("/live")  # still signed in: only this case's session is gone
 
 
 def test_a_cross_site_page_cannot_ride_the_session_cookie(app, live, people):

@@ -1,0 +1,77 @@
+"""The periodic check of every live connection's sign-in and case participation (`LIVE_AUTH_RECHECK_SECONDS`).
+
+It runs in the background for all connections of the process at once (`LiveNamespace.recheck_sign_ins`),
+so a connection that only listens is checked too, and no live event waits for it: done per event, it
+took 15-34 ms of one in three annotations in the bench (docs/benchmarks.md, "Session 7").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from telehealth import clock
+from telehealth.accounts.auth import session_is_live
+from telehealth.accounts.models import AuthSession
+from telehealth.cases.models import Case, CaseParticipant
+from telehealth.live.connections import Connection
+from telehealth.live.service import CLOSED_CASE
+
+CHUNK = 500  # ids per IN list
+KEEP_ALIVE = timedelta(seconds=60)  # a used sign-in's last_seen_at is moved on at most this often
+
+
+@dataclass
+class Outcome:
+    """What the check found: connections to disconnect, and (connection, live session) pairs to leave."""
+
+    signed_out: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def recheck(session: Session, connections: dict[str, Connection]) -> Outcome:
+    """Check the connections (connection id -> state) against the database.
+
+    A revoked, expired or idle sign-in, or one whose user was deactivated, is signed out. For the others,
+    the user's columns are refreshed, and a connection that sent an event since the last check keeps its
+    sign-in from idling out. A user who no longer takes part in a joined session's case, or whose case
+    closed, is removed from that session. Commits."""
+    now = clock.now()
+    ids = sorted({c.auth_session_id for c in connections.values()})
+    sign_ins: dict[str, AuthSession] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = select(AuthSession).where(AuthSession.id.in_(ids[i:i + CHUNK]))
+        sign_ins.update((s.id, s) for s in session.scalars(chunk))
+    out = Outcome()
+    kept: dict[str, Connection] = {}
+    for sid, conn in connections.items():
+        s = sign_ins.get(conn.auth_session_id)
+        if s is None or not session_is_live(s, now):
+            out.signed_out.append(sid)
+            continue
+        kept[sid] = conn
+        conn.remember(s.user)
+        if conn.active and now - s.last_seen_at > KEEP_ALIVE:
+            s.last_seen_at = now
+        conn.active = False
+    session.commit()
+    taking_part = _taking_part(session, {(c.cases[k], c.user_id) for c in kept.values() for k in c.cases})
+    out.removed = [(sid, live_id) for sid, conn in kept.items() for live_id, case_id in list(conn.cases.items())
+                   if (case_id, conn.user_id) not in taking_part]
+    session.rollback()
+    return out
+
+
+def _taking_part(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Those of the (case, user) pairs where the user takes part in the case and it is open."""
+    found: set[tuple[str, str]] = set()
+    cases = sorted({case_id for case_id, _ in pairs})
+    for i in range(0, len(cases), CHUNK):
+        rows = session.execute(
+            select(CaseParticipant.case_id, CaseParticipant.user_id)
+            .join(Case, Case.id == CaseParticipant.case_id)
+            .where(CaseParticipant.case_id.in_(cases[i:i + CHUNK]), Case.status.not_in(CLOSED_CASE)))
+        found.update((case_id, user_id) for case_id, user_id in rows if (case_id, user_id) in pairs)
+    return found
