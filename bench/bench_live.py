@@ -420,7 +420,8 @@ def main() -> None:  # noqa: C901
     redis = Redis().start()
     procs: list[Any] = []
     try:
-        os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45")
+        os.environ.update(LIVE_TEST_HEARTBEAT_SECONDS="15", LIVE_TEST_STALE_SECONDS="45",
+                          LIVE_TEST_RECHECK_SECONDS="60")  # the defaults of telehealth.wsgi
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
         rates = {k: v for k, v in (("pointer", args.rate), ("view", args.view_rate),
                                    ("annotation:add", args.annotation_rate)) if v > 0}

@@ -88,6 +88,37 @@ def test_events_cross_between_processes(cluster, live, people, auth, peers):
     assert seen == list(range(seen[0], seen[-1] + 1))
 
 
+def test_each_process_drops_a_revoked_listener_in_the_background(cluster, live, people, auth, peers):
+    """A connection that only listens is checked too (every LIVE_AUTH_RECHECK_SECONDS, here 1 s)."""
+    from telehealth import clock
+    from telehealth.accounts.auth import token_hash
+    from telehealth.accounts.models import AuthSession
+
+    sid = live.open_session(people["specialist"], people["case"])
+    host = peers(cluster["a"].url, auth.token(people["specialist"]).bearer)
+    host.call("join", {"session_id": sid})
+    listeners = {}
+    for name in ("a", "b"):
+        token = auth.token(people["referrer"]).bearer
+        listeners[name] = (peers(cluster[name].url, token), token)
+        assert "error" not in listeners[name][0].call("join", {"session_id": sid})
+    time.sleep(1.5)
+    assert all(p.sio.connected for p, _ in listeners.values())  # rechecked, still signed in
+    gone = [p.sid for p, _ in listeners.values()]
+    for _, token in listeners.values():
+        db.session.execute(AuthSession.__table__.update().where(AuthSession.token_hash == token_hash(token))
+                           .values(revoked_at=clock.now()))
+    db.session.commit()
+    deadline = time.monotonic() + 10
+    while any(p.sio.connected for p, _ in listeners.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(p.sio.connected for p, _ in listeners.values())
+    assert host.sio.connected
+    for connection_id in gone:
+        host.wait_for(lambda n, d, c=connection_id: n == "presence" and d["data"]["connection_id"] == c
+                      and d["data"]["action"] == "leave")
+
+
 def test_sessions_recover_after_a_redis_restart(cluster, live, people, auth, peers):
     sid = live.open_session(people["specialist"], people["case"])
     host = peers(cluster["a"].url, auth.token(people["specialist"]).bearer)
