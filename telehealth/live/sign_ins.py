@@ -57,9 +57,13 @@ def recheck(session: Session, connections: dict[str, Connection]) -> Outcome:
             s.last_seen_at = now
         conn.active = False
     session.commit()
-    taking_part = _taking_part(session, {(c.cases[k], c.user_id) for c in kept.values() for k in c.cases})
-    out.removed = [(sid, live_id) for sid, conn in kept.items() for live_id, case_id in list(conn.cases.items())
-                   if (case_id, conn.user_id) not in taking_part]
+    # Event threads join and leave meanwhile: read each connection's sessions once (list() of a dict's items
+    # is one step under the GIL; iterating the dict itself could meet a change and fail).
+    joined = {sid: (conn.user_id, list(conn.cases.items())) for sid, conn in kept.items()}
+    taking_part = _taking_part(session, {(case_id, user_id) for user_id, cases in joined.values()
+                                         for _, case_id in cases})
+    out.removed = [(sid, live_id) for sid, (user_id, cases) in joined.items() for live_id, case_id in cases
+                   if (case_id, user_id) not in taking_part]
     session.rollback()
     return out
 
