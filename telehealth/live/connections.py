@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from telehealth.accounts.models import User
+
+
+@cache
+def user_attributes() -> tuple[str, ...]:
+    """The names of User's column attributes: what a connection keeps of its user."""
+    return tuple(a.key for a in inspect(User).column_attrs)
 
 
 def room(session_id: str) -> str:
@@ -73,8 +80,8 @@ class Connection:
         return str(self.user_columns["name"])
 
     def remember(self, user: User) -> None:
-        """Keep the user's columns (at connect, and when the sign-in is checked again)."""
-        self.user_columns = {a.key: getattr(user, a.key) for a in inspect(User).column_attrs}
+        """Keep the user's columns (at connect; the recheck of the sign-ins reads them without a User)."""
+        self.user_columns = {key: getattr(user, key) for key in user_attributes()}
 
     def user(self, db_session: Session) -> User:
         """The connection's user in this event's database session without a statement (one fewer round trip

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Row, Table, select, update
 from sqlalchemy.orm import Session
 
 from telehealth import clock
-from telehealth.accounts.auth import session_is_live
-from telehealth.accounts.models import AuthSession
+from telehealth.accounts.auth import sign_in_is_live
+from telehealth.accounts.models import AuthSession, User
 from telehealth.cases.models import Case, CaseParticipant
-from telehealth.live.connections import Connection
+from telehealth.live.connections import Connection, user_attributes
 from telehealth.live.service import CLOSED_CASE
 
 CHUNK = 500  # ids per IN list
@@ -37,25 +38,38 @@ def recheck(session: Session, connections: dict[str, Connection]) -> Outcome:
     A revoked, expired or idle sign-in, or one whose user was deactivated, is signed out. For the others,
     the user's columns are refreshed, and a connection that sent an event since the last check keeps its
     sign-in from idling out. A user who no longer takes part in a joined session's case, or whose case
-    closed, is removed from that session. Commits."""
+    closed, is removed from that session.
+
+    It reads columns, not ORM objects, and moves last_seen_at on in one UPDATE: the check holds the GIL
+    in short steps, since every live event of the process waits while it runs."""
     now = clock.now()
+    attributes = user_attributes()
+    columns = [AuthSession.id, AuthSession.revoked_at, AuthSession.expires_at, AuthSession.kind,
+               AuthSession.last_seen_at, *(getattr(User, key) for key in attributes)]
     ids = sorted({c.auth_session_id for c in connections.values()})
-    sign_ins: dict[str, AuthSession] = {}
+    sign_ins: dict[str, Row[Any]] = {}
     for i in range(0, len(ids), CHUNK):
-        chunk = select(AuthSession).where(AuthSession.id.in_(ids[i:i + CHUNK]))
-        sign_ins.update((s.id, s) for s in session.scalars(chunk))
+        chunk = select(*columns).join(User, User.id == AuthSession.user_id).where(AuthSession.id.in_(ids[i:i + CHUNK]))
+        sign_ins.update((row[0], row) for row in session.execute(chunk))
     out = Outcome()
     kept: dict[str, Connection] = {}
+    in_use: set[str] = set()
     for sid, conn in connections.items():
-        s = sign_ins.get(conn.auth_session_id)
-        if s is None or not session_is_live(s, now):
+        row = sign_ins.get(conn.auth_session_id)
+        user = dict(zip(attributes, row[5:], strict=True)) if row is not None else {}
+        if row is None or not sign_in_is_live(row[1], row[2], row[3], row[4], user["is_active"], now):
             out.signed_out.append(sid)
             continue
         kept[sid] = conn
-        conn.remember(s.user)
-        if conn.active and now - s.last_seen_at > KEEP_ALIVE:
-            s.last_seen_at = now
+        conn.user_columns = user
+        if conn.active and now - row[4] > KEEP_ALIVE:
+            in_use.add(row[0])
         conn.active = False
+    if in_use:
+        # On the connection, not through the ORM session: last_seen_at is no change of who may do what, so the
+        # auth caches of the other processes are not told to drop everything (accounts/session_cache.py).
+        table = cast(Table, AuthSession.__table__)
+        session.connection().execute(update(table).where(table.c.id.in_(sorted(in_use))).values(last_seen_at=now))
     session.commit()
     # Event threads join and leave meanwhile: read each connection's sessions once (list() of a dict's items
     # is one step under the GIL; iterating the dict itself could meet a change and fail).
