@@ -2,7 +2,7 @@
 
 It runs in the background for all connections of the process at once (`LiveNamespace.recheck_sign_ins`),
 so a connection that only listens is checked too, and no live event waits for it: done per event, it
-took 15-34 ms of one in three annotations in the bench (docs/benchmarks.md, "Session 7").
+took 14-34 ms of CPU in one in three annotations of the bench (docs/benchmarks.md, "Session 7").
 """
 from __future__ import annotations
 
