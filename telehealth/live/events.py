@@ -267,13 +267,12 @@ class LiveNamespace(Namespace):
     def _every(self, app: Flask, seconds: float, job: Callable[[], None]) -> None:
         while True:
             self.socketio.sleep(seconds)
-            try:
-                with app.app_context():
+            with app.app_context():
+                try:
                     job()
-            except Exception:
-                log.exception("live background task %s failed", job.__name__)
-            finally:
-                with app.app_context():
+                except Exception:
+                    log.exception("live background task %s failed", job.__name__)
+                finally:
                     db.session.remove()
 
     def _heartbeat(self) -> None:
