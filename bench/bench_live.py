@@ -125,13 +125,15 @@ class Fanout:
     """Clients of many sessions; senders take turns and receivers record the latency."""
 
     def __init__(self) -> None:
-        self.sent: dict[tuple[str, str], float] = {}
+        self.sent: dict[tuple[str, str], tuple[float, int]] = {}  # -> (when, the sender's server)
         self.latencies: list[float] = []
+        self.via_queue: list[float] = []  # the latencies to receivers on another server than the sender's
         self.expected = 0
         self.clients: list[socketio.AsyncClient] = []
         self.trace: list[tuple[float, float]] = []
+        self.servers = 1
 
-    def _receiver(self, event: str) -> Any:
+    def _receiver(self, event: str, server: int) -> Any:
         async def on_event(data: Any) -> None:
             now = time.perf_counter()
             if event == "pointer":
@@ -140,9 +142,12 @@ class Fanout:
                 key = (data["session_id"], str(data["data"]["view"]["image_index"]))
             else:
                 key = (data["session_id"], data["data"]["annotation"]["id"])
-            t0 = self.sent.get(key)
-            if t0 is not None:
+            sent = self.sent.get(key)
+            if sent is not None:
+                t0, sender = sent
                 self.latencies.append((now - t0) * 1000)
+                if sender != server:
+                    self.via_queue.append((now - t0) * 1000)
                 if os.environ.get("BENCH_TRACE"):
                     self.trace.append((t0, (now - t0) * 1000))
         return on_event
@@ -151,13 +156,13 @@ class Fanout:
         """Connect and join every participant (spread over the servers in turn), in batches."""
         groups: list[list[socketio.AsyncClient]] = []
         jobs = []
+        self.servers = len(urls)
         for session_id, tokens in plan:
             group = []
             for i, token in enumerate(tokens):
                 c = socketio.AsyncClient(reconnection=False)
-                c.on("pointer", self._receiver("pointer"), namespace="/live")
-                c.on("view", self._receiver("view"), namespace="/live")
-                c.on("annotation:add", self._receiver("annotation:add"), namespace="/live")
+                for event in ("pointer", "view", "annotation:add"):
+                    c.on(event, self._receiver(event, i % len(urls)), namespace="/live")
                 group.append(c)
                 jobs.append((c, urls[i % len(urls)], token, session_id))
             groups.append(group)
@@ -176,7 +181,7 @@ class Fanout:
     async def run(self, plan: list[tuple[str, list[str]]], groups: list[list[socketio.AsyncClient]], *,
                   event: str, rate: float, seconds: float) -> dict[str, float]:
         """Each session sends `rate` events per second for `seconds`; latency percentiles in ms."""
-        self.latencies, self.sent, self.expected = [], {}, 0
+        self.latencies, self.via_queue, self.sent, self.expected = [], [], {}, 0
         counter = 0
 
         async def session_loop(k: int) -> None:
@@ -188,7 +193,8 @@ class Fanout:
             end = measure_from + seconds
             turn = 0
             while time.perf_counter() < end:
-                sender = group[0] if event == "view" else group[turn % len(group)]  # the host presents
+                sent_by = 0 if event == "view" else turn % len(group)  # the host presents
+                sender = group[sent_by]
                 turn += 1
                 counter += 1
                 if event == "pointer":
@@ -207,7 +213,7 @@ class Fanout:
                         "sop_instance_uid": SOP, "graphic_type": "POINT", "points": [[1.5, 2.5]],
                         "measurements": [{"name": "value", "value": 42, "unit": "[hnsf'U]"}]}}
                 if time.perf_counter() >= measure_from:  # events of the warm-up are not awaited
-                    self.sent[(session_id, key)] = time.perf_counter()
+                    self.sent[(session_id, key)] = (time.perf_counter(), sent_by % self.servers)
                     self.expected += len(group) - 1
                 await sender.emit(event, payload, namespace="/live")
                 await asyncio.sleep(1 / rate)
@@ -222,7 +228,7 @@ class Fanout:
                 by_s.setdefault(int((t - start) * 2), []).append(ms)
             print(" ".join(f"{k / 2:.1f}s:{pct(v, 50):.0f}/{pct(v, 99):.0f}" for k, v in sorted(by_s.items())))
             self.trace = []
-        return summary(lat, self.expected)
+        return summary(lat, self.expected) | {"via_queue": self.via_queue}
 
     async def close(self) -> None:
         """Disconnect everyone."""
@@ -294,12 +300,15 @@ def start_echo(threads: int) -> tuple[subprocess.Popen, str]:  # type: ignore[ty
     return proc, f"ws://127.0.0.1:{port}/"
 
 
-def line(label: str, r: dict[str, float]) -> str:
+def line(label: str, r: dict[str, Any]) -> str:
     """One result line."""
     loss = f", delivered {r['n']}/{r['expected']}" if "expected" in r else f", {r['n']} round trips"
     cpu = f", server CPU {r['server_cpu_us']:.0f} us per delivery" if "server_cpu_us" in r else ""
     if "client_cpu_us" in r:
         cpu += f", clients' CPU {r['client_cpu_us']:.0f} us, their loop lag p99 {r['loop_lag_p99']:.1f} ms"
+    via = r.get("via_queue")
+    if via:
+        cpu += f"; to receivers on the other process p50 {pct(via, 50):.2f} / p99 {pct(via, 99):.2f} ms"
     return f"{label:<52} p50 {r['p50']:7.2f} ms   p99 {r['p99']:7.2f} ms   max {r['max']:8.2f} ms{loss}{cpu}"
 
 
@@ -372,16 +381,14 @@ def run_scenario(urls: list[str], plan: list[tuple[str, list[str]]], rates: dict
     for event in rates:
         barrier.wait(timeout=300)
         cpu = cpu_seconds(pids)
+        time.sleep(WARMUP + seconds + 1.5)  # the phase (and its stragglers), not the disconnects after the last one
+        results[event] = {"server_cpu": cpu_seconds(pids) - cpu}
         if event == list(rates)[-1]:
             parts = [out.get(timeout=300) for _ in children]
-        else:
-            time.sleep(WARMUP + seconds + 1.5)
-            parts = []
-        results[event] = {"server_cpu": cpu_seconds(pids) - cpu}
-        if parts:
             for ev in rates:
                 lat = [x for p in parts for x in p[ev]["latencies"]]
                 r = summary(lat, sum(p[ev]["expected"] for p in parts))
+                r["via_queue"] = [x for p in parts for x in p[ev]["via_queue"]]
                 r["loop_lag_p99"] = max(p[ev]["loop_lag_p99"] for p in parts)
                 r["client_cpu_us"] = sum(p[ev]["client_cpu_us"] * p[ev]["n"] for p in parts) / max(1, r["n"])
                 results.setdefault(ev, {}).update(r)
