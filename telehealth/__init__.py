@@ -4,19 +4,64 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Flask
+from flask import Flask, Request, Response
+from flask.ctx import RequestContext
+from flask.sessions import NullSession, SessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from telehealth import config, errors, extensions
 from telehealth.db import ping_when_idle
 from telehealth.features import BLUEPRINTS, NAMESPACES
 
+SOCKETIO_PATH = "/socket.io"  # Flask-SocketIO's default path, which create_app keeps
+
+
+class NoSession(NullSession):
+    """Flask's session, which this app never uses: a write fails loudly."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError("The app keeps no Flask session: sign-ins are accounts.auth's")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+
+
+class NoSessions(SessionInterface):
+    """No Flask session. The sign-in cookie (SESSION_COOKIE_NAME, accounts.auth) holds an opaque token, and
+    Flask's own interface tried to load it as a signed session on every request and every Socket.IO event
+    of a browser: it failed each time, and the BadSignature's traceback was a reference cycle of about 30
+    frames for the cyclic collector (docs/benchmarks.md, "Session 8")."""
+
+    null_session_class = NoSession
+
+    def open_session(self, app: Flask, request: Request) -> NoSession:
+        return NoSession()
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
+
+
+class App(Flask):
+    """Flask, except that the request context Flask-SocketIO pushes for every Socket.IO event is not matched
+    against the app's routes (no view serves an event; `url_for` needs a PUBLIC_URL-based link there).
+
+    Matching the Socket.IO URL failed on every event, and left two reference cycles behind: werkzeug's
+    recursive matcher closure and the NoMatch exception with its traceback. Only the cyclic garbage collector
+    frees those, in pauses of 10-15 ms with every thread stopped (docs/benchmarks.md, "Session 8")."""
+
+    def request_context(self, environ: dict[str, Any]) -> RequestContext:
+        ctx = super().request_context(environ)
+        if str(environ.get("PATH_INFO", "")).startswith(SOCKETIO_PATH):
+            ctx.url_adapter = None  # created (so TRUSTED_HOSTS still applies), never matched
+        return ctx
+
+    session_interface = NoSessions()
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, socket namespaces. No I/O here."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = App(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)

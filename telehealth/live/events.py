@@ -109,7 +109,6 @@ class LiveNamespace(Namespace):
         return self.socketio._handle_event(self._dispatch, event, self.namespace, *args)
 
     def _dispatch(self, *args: Any) -> Any:
-        _drop_routing_error()
         event = request.event["message"]  # type: ignore[attr-defined]
         spec = HANDLERS[event]
         sid: str = request.sid  # type: ignore[attr-defined]
@@ -203,7 +202,6 @@ class LiveNamespace(Namespace):
 
     def on_connect(self, auth: Any = None) -> None:
         """Accept only a live session cookie or bearer token."""
-        _drop_routing_error()
         s = self._authenticate(auth)
         self.connections[request.sid] = Connection.of(s.id, s.user)  # type: ignore[attr-defined]
         db.session.commit()
@@ -235,7 +233,6 @@ class LiveNamespace(Namespace):
 
     def on_disconnect(self, reason: Any = None) -> None:
         """Leave every session this connection was in; the others see it go."""
-        _drop_routing_error()
         sid: str = request.sid  # type: ignore[attr-defined]
         conn = self.connections.pop(sid, None)
         if conn is None:
@@ -397,15 +394,6 @@ class LiveNamespace(Namespace):
     def on_rtc_candidate(self, sid: str, user: User, p: RtcCandidateIn) -> Any:
         """Relay an ICE candidate."""
         return self._relay(sid, user, p, {"candidate": p.candidate.model_dump(mode="json", exclude_none=True)})
-
-
-def _drop_routing_error() -> None:
-    """Flask-SocketIO runs each event in a request context for the Socket.IO URL, and Flask, pushing it, matched
-    that URL against the app's routes: the failure stays on the request as an exception whose traceback holds
-    every frame of the call. That is a reference cycle of about 85 objects per event, which only the cyclic
-    garbage collector frees, with every thread stopped (docs/benchmarks.md, "Session 7"). No view is routed to
-    from here, so drop it: reference counting then frees it at once."""
-    request.routing_exception = None  # type: ignore[attr-defined]
 
 
 def close_session_room(env: dict[str, Any]) -> None:
