@@ -44,7 +44,7 @@ class NoSessions(SessionInterface):
 
 class App(Flask):
     """Flask, except that the request context Flask-SocketIO pushes for every Socket.IO event is not matched
-    against the app's routes (no view serves an event; `url_for` needs a PUBLIC_URL-based link there).
+    against the app's routes: no view serves an event (so `url_for` is not available in live handlers).
 
     Matching the Socket.IO URL failed on every event, and left two reference cycles behind: werkzeug's
     recursive matcher closure and the NoMatch exception with its traceback. Only the cyclic garbage collector
