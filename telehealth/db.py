@@ -7,7 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event, exc
+from sqlalchemy import ColumnElement, DateTime, MetaData, any_, bindparam, event, exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -66,6 +67,23 @@ def ping_when_idle(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS
             raise exc.DisconnectionError(str(e)) from e
         if not alive:
             raise exc.DisconnectionError("the database did not answer a ping")
+
+
+# Values per IN list where each value is its own bound parameter (SQLite).
+IN_LIST_CHUNK = 500
+
+
+def one_of_chunks(column: Any, values: list[Any], dialect: Dialect) -> list[ColumnElement[bool]]:
+    """`column IN values` as conditions that together cover `values`, each to run in its own statement.
+
+    On PostgreSQL it is one condition, `column = ANY(:array)`: one bound parameter however many values, so
+    the statement is compiled once and cached. An IN list of 500 values is 500 bound parameters, expanded
+    and rendered in Python on every execution, with the GIL held; the background tasks of /live ran such
+    statements for every connection of the process (presence.heartbeat, sign_ins.recheck). Elsewhere
+    (SQLite) the values go in IN lists of IN_LIST_CHUNK each."""
+    if dialect.name == "postgresql":
+        return [column == any_(bindparam(None, values, type_=ARRAY(column.type)))]
+    return [column.in_(values[i:i + IN_LIST_CHUNK]) for i in range(0, len(values), IN_LIST_CHUNK)]
 
 
 def new_id() -> str:

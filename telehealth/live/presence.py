@@ -10,6 +10,7 @@ from telehealth import clock
 from telehealth.accounts.models import User
 from telehealth.audit.service import record
 from telehealth.cases.models import Case
+from telehealth.db import one_of_chunks
 from telehealth.errors import Conflict, NotFound
 from telehealth.live.models import LivePresence, LiveSession
 from telehealth.live.service import add_event, load_for_participant, next_seq, participant_out, stale_after
@@ -112,9 +113,8 @@ def heartbeat(session: Session, node_id: str, connection_ids: list[str]) -> int:
     """Refresh the stays of the connections this server process holds; returns how many."""
     table = cast(Table, LivePresence.__table__)
     count = 0
-    for i in range(0, len(connection_ids), 500):
-        result = session.execute(update(table).where(table.c.node_id == node_id, table.c.left_at.is_(None),
-                                                     table.c.connection_id.in_(connection_ids[i:i + 500]))
+    for ids in one_of_chunks(table.c.connection_id, connection_ids, session.get_bind().dialect):
+        result = session.execute(update(table).where(table.c.node_id == node_id, table.c.left_at.is_(None), ids)
                                  .values(seen_at=clock.now()))
         count += int(result.rowcount or 0)  # type: ignore[attr-defined]
     session.commit()

@@ -17,10 +17,10 @@ from telehealth import clock
 from telehealth.accounts.auth import sign_in_is_live
 from telehealth.accounts.models import AuthSession, User
 from telehealth.cases.models import Case, CaseParticipant
+from telehealth.db import one_of_chunks
 from telehealth.live.connections import Connection, user_attributes
 from telehealth.live.service import CLOSED_CASE
 
-CHUNK = 500  # ids per IN list
 KEEP_ALIVE = timedelta(seconds=60)  # a used sign-in's last_seen_at is moved on at most this often
 
 
@@ -46,11 +46,12 @@ def recheck(session: Session, connections: dict[str, Connection]) -> Outcome:
     attributes = user_attributes()
     columns = [AuthSession.id, AuthSession.revoked_at, AuthSession.expires_at, AuthSession.kind,
                AuthSession.last_seen_at, *(getattr(User, key) for key in attributes)]
+    dialect = session.get_bind().dialect
     ids = sorted({c.auth_session_id for c in connections.values()})
     sign_ins: dict[str, Row[Any]] = {}
-    for i in range(0, len(ids), CHUNK):
-        chunk = select(*columns).join(User, User.id == AuthSession.user_id).where(AuthSession.id.in_(ids[i:i + CHUNK]))
-        sign_ins.update((row[0], row) for row in session.execute(chunk))
+    for chunk in one_of_chunks(AuthSession.id, ids, dialect):
+        sign_ins.update((row[0], row) for row in session.execute(
+            select(*columns).join(User, User.id == AuthSession.user_id).where(chunk)))
     out = Outcome()
     kept: dict[str, Connection] = {}
     in_use: set[str] = set()
@@ -69,7 +70,8 @@ def recheck(session: Session, connections: dict[str, Connection]) -> Outcome:
         # On the connection, not through the ORM session: last_seen_at is no change of who may do what, so the
         # auth caches of the other processes are not told to drop everything (accounts/session_cache.py).
         table = cast(Table, AuthSession.__table__)
-        session.connection().execute(update(table).where(table.c.id.in_(sorted(in_use))).values(last_seen_at=now))
+        for chunk in one_of_chunks(table.c.id, sorted(in_use), dialect):
+            session.connection().execute(update(table).where(chunk).values(last_seen_at=now))
     session.commit()
     # Event threads join and leave meanwhile: read each connection's sessions once (list() of a dict's items
     # is one step under the GIL; iterating the dict itself could meet a change and fail).
@@ -86,10 +88,10 @@ def _taking_part(session: Session, pairs: set[tuple[str, str]]) -> set[tuple[str
     """Those of the (case, user) pairs where the user takes part in the case and it is open."""
     found: set[tuple[str, str]] = set()
     cases = sorted({case_id for case_id, _ in pairs})
-    for i in range(0, len(cases), CHUNK):
+    for chunk in one_of_chunks(CaseParticipant.case_id, cases, session.get_bind().dialect):
         rows = session.execute(
             select(CaseParticipant.case_id, CaseParticipant.user_id)
             .join(Case, Case.id == CaseParticipant.case_id)
-            .where(CaseParticipant.case_id.in_(cases[i:i + CHUNK]), Case.status.not_in(CLOSED_CASE)))
+            .where(chunk, Case.status.not_in(CLOSED_CASE)))
         found.update((case_id, user_id) for case_id, user_id in rows if (case_id, user_id) in pairs)
     return found
