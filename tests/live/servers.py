@@ -85,9 +85,9 @@ class Server:
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--worker-class", worker_class, "--workers", "1",
-                 # gthread accepts no more than --worker-connections (default 1000) at once, threads or not
-                 *(["--threads", str(threads)] if worker_class == "gthread" else []),
-                 "--worker-connections", str(max(1000, threads)),
+                 # gthread also accepts no more than --worker-connections (default 1000) at once
+                 *(["--threads", str(threads), "--worker-connections", str(max(1000, threads))]
+                   if worker_class == "gthread" else ["--worker-connections", str(threads)]),
                  "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "1",
                  "--no-control-socket", "tests.live.server_app:app"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
