@@ -159,9 +159,17 @@ await journey(NAME, async ({ open }) => {
     const asked = Date.now() - 1000;
     await page.goto('/signin');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
-    await page.getByLabel('Email').fill(email);
+    // The sign-in page has an Email field too, and React Router renders the next page in a transition:
+    // filling before the new page is up typed into the old form, and the reset form was sent empty.
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    const emailField = page.getByLabel('Email');
+    await emailField.fill(email);
+    expect((await emailField.inputValue()) === email, 'the e-mail typed into the reset form did not stay there');
     await page.getByRole('button', { name: 'Send reset link' }).click();
-    await page.getByText(/reset link is on its way/).waitFor();
+    const sent = page.getByText(/reset link is on its way/);
+    const refused = page.getByRole('alert');
+    await sent.or(refused).first().waitFor();
+    expect(await sent.isVisible(), `the reset form answered: ${await refused.textContent().catch(() => '')}`);
     const link = resetLinkFor(email, asked);
     expect(link, `no reset e-mail for ${email} in ${OUTBOX}`);
     const resetPassword = 'Copper-kettle-winter-41';
