@@ -157,14 +157,15 @@ await journey(NAME, async ({ open }) => {
   let finalPassword = password;
   if (OUTBOX) {
     const asked = Date.now() - 1000;
+    // The e-mail typed on the sign-in page comes along to the reset form.
     await page.goto('/signin');
+    await page.getByLabel('Email').fill(email);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
-    // The sign-in page has an Email field too, and React Router renders the next page in a transition:
-    // filling before the new page is up typed into the old form, and the reset form was sent empty.
+    // Both pages have an Email field, and React Router renders the next page in a transition: wait for
+    // the reset page before reading it (typing at once once went into the old form, in CI).
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     const emailField = page.getByLabel('Email');
-    await emailField.fill(email);
-    expect((await emailField.inputValue()) === email, 'the e-mail typed into the reset form did not stay there');
+    expect((await emailField.inputValue()) === email, `the reset form shows "${await emailField.inputValue()}", not ${email}`);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     const sent = page.getByText(/reset link is on its way/);
     const refused = page.getByRole('alert');

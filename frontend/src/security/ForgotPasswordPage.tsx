@@ -1,13 +1,20 @@
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import { errorMessage } from '../api/client';
 import { requestPasswordReset } from '../api/identity';
 import { ErrorAlert, Field, Notice } from '../ui/components';
 import './security.css';
 
+/** The e-mail typed on the sign-in page, which its "Forgot your password?" link passes along. */
+function emailFromSignIn(state: unknown): string {
+  const email = (state as { email?: unknown } | null)?.email;
+  return typeof email === 'string' ? email : '';
+}
+
 /** /forgot-password: e-mails a single-use reset link (the answer never says whether the account exists). */
 export function ForgotPasswordPage() {
-  const [email, setEmail] = useState('');
+  const location = useLocation();
+  const [email, setEmail] = useState(() => emailFromSignIn(location.state));
   const [sent, setSent] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -88,7 +88,7 @@ export function SignInPage() {
             />
           )}
         </Field>
-        <Link to="/forgot-password" className="forgot-link">
+        <Link to="/forgot-password" state={{ email: email.trim() }} className="forgot-link">
           Forgot your password?
         </Link>
         <button type="submit" className="button primary block" disabled={busy}>
