@@ -162,7 +162,7 @@ await journey(NAME, async ({ open }) => {
     await page.getByLabel('Email').fill(email);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     // Both pages have an Email field, and React Router renders the next page in a transition: wait for
-    // the reset page before reading it (typing at once once went into the old form, in CI).
+    // the reset page before reading it (in CI, typing right after the click once went into the old form).
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     const emailField = page.getByLabel('Email');
     expect((await emailField.inputValue()) === email, `the reset form shows "${await emailField.inputValue()}", not ${email}`);
